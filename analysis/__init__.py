@@ -1,0 +1,3 @@
+"""Market data access, a local store, metrics and charts for executable research posts."""
+
+__all__: list[str] = []

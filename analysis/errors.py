@@ -1,0 +1,53 @@
+"""The data layer's failures, each a one-line message a reader can act on.
+
+The CLI prints ``str(error)`` and exits non-zero; posts let these propagate so a build
+fails loudly instead of publishing a wrong number.
+"""
+
+
+class DataError(Exception):
+    """Base class: anything that stops us from producing trustworthy data."""
+
+
+class SourceError(DataError):
+    """A data source failed for one symbol or the whole request."""
+
+    transient = False
+
+
+class TransientSourceError(SourceError):
+    """Rate limit, server error or timeout: worth retrying."""
+
+    transient = True
+
+
+class NetworkDownError(TransientSourceError):
+    """The source could not be reached at all."""
+
+
+class SymbolNotFoundError(SourceError):
+    """The source does not know the symbol."""
+
+
+class EmptyResponseError(SourceError):
+    """The source answered, but with no usable rows."""
+
+
+class MalformedDataError(DataError):
+    """A response or file does not have the shape we expect."""
+
+
+class StoreLockedError(DataError):
+    """Another process holds the store's write lock."""
+
+
+class CorruptedStoreError(DataError):
+    """A stored file does not match its checksum; it has been quarantined."""
+
+
+class StaleDataError(DataError):
+    """Stored data is older than the configured staleness limit allows."""
+
+
+class OfflineError(DataError):
+    """Offline mode was asked for data the store does not hold."""

@@ -1,0 +1,83 @@
+"""Where things live and how the data layer behaves, read from the environment.
+
+There must be no other `analysis` import in this module: everything else depends on it.
+Paths come from the package's own location, never from the working directory, because
+Quarto runs each post from the post's folder.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+POSTS_DIR = PROJECT_ROOT / "posts"
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+
+DATA_DIR_ENV = "ANALYSIS_DATA_DIR"
+OFFLINE_ENV = "ANALYSIS_OFFLINE"
+MAX_STALE_ENV = "ANALYSIS_MAX_STALE_SESSIONS"
+LOCK_TIMEOUT_ENV = "ANALYSIS_LOCK_TIMEOUT"
+
+LIVE = "live"
+OFFLINE = "offline"
+
+_TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The data layer's configuration; build one with :func:`load_settings`.
+
+    Attributes
+    ----------
+    data_dir : Path
+        Root of the local store.
+    mode : str
+        ``"live"`` fetches what is missing; ``"offline"`` never touches the network.
+    max_stale_sessions : int or None
+        How many closed trading sessions a series may lag before using it is an error;
+        ``None`` means stale data is used (and labelled) however old it is.
+    lock_timeout : float
+        Seconds to wait for another process's write lock before giving up.
+    """
+
+    data_dir: Path
+    mode: str = LIVE
+    max_stale_sessions: int | None = None
+    lock_timeout: float = 30.0
+
+    @property
+    def offline(self) -> bool:
+        """Whether the network is off limits."""
+        return self.mode == OFFLINE
+
+
+def load_settings(*, offline: bool | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Read settings from the environment; an explicit ``offline`` argument wins over it."""
+    env = os.environ if environ is None else environ
+    data_dir = Path(env.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR).expanduser()
+    if not data_dir.is_absolute():
+        data_dir = PROJECT_ROOT / data_dir
+    env_offline = env.get(OFFLINE_ENV, "").strip().lower() in _TRUE_WORDS
+    mode = OFFLINE if (env_offline if offline is None else offline) else LIVE
+    return Settings(
+        data_dir=data_dir,
+        mode=mode,
+        max_stale_sessions=_optional_int(env, MAX_STALE_ENV),
+        lock_timeout=float(env.get(LOCK_TIMEOUT_ENV) or 30.0),
+    )
+
+
+def _optional_int(env, name: str) -> int | None:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number of trading sessions, got {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, got {value}")
+    return value

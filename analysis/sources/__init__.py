@@ -1,0 +1,1 @@
+"""Data sources: the only modules that touch the network (and the CSV importer)."""

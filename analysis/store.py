@@ -1,0 +1,338 @@
+"""The local store: one Parquet file per series, with its provenance in a JSON file beside it.
+
+Layout under the data directory::
+
+    series/<key>.json                 provenance; names the data file and its checksum
+    series/<key>-<sha256[:12]>.parquet the rows (date index, one column per field)
+    quarantine/                       files that failed their checksum, kept for inspection
+    .lock                             held while a process writes
+
+``<key>`` is the symbol with every character outside ``[A-Za-z0-9._-]`` percent-encoded
+(``^RUT`` -> ``%5ERUT``, ``fred:DFEDTARU`` -> ``fred%3ADFEDTARU``).
+
+A write is atomic without a journal: the Parquet file is written under a temporary name and
+renamed to a content-addressed name, then the JSON is written the same way. Renaming the
+JSON is the commit point, so a process killed at any moment leaves either the old series or
+the new one, never a mix. Readers take no lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+import filelock
+import pandas as pd
+
+from analysis.errors import CorruptedStoreError, MalformedDataError, StoreLockedError
+
+OHLCV_COLUMNS = ("open", "high", "low", "close", "adj_close", "volume")
+VALUE_COLUMNS = ("value",)
+_SAFE_CHARS = "._-"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a stored series came from and what it holds.
+
+    Attributes
+    ----------
+    symbol : str
+        The store key, e.g. ``^RUT`` or ``fred:DFEDTARU``.
+    source : str
+        Human-readable origin, e.g. ``Yahoo Finance via yfinance`` or ``imported from RUT.csv``.
+    kind : str
+        ``ohlcv`` (open, high, low, close, adj_close, volume) or ``value`` (one column).
+    first_bar, last_bar : str
+        ISO dates of the first and last rows.
+    rows : int
+        Number of rows.
+    fetched_at : str
+        ISO UTC time the rows were last obtained from their source.
+    checksum : str
+        ``sha256:<hex>`` of the Parquet file's bytes.
+    data_file : str
+        Name of the Parquet file inside ``series/``.
+    last_attempt_at, last_error : str or None
+        When the source was last asked and, if that failed, why; a failed attempt leaves
+        the rows as they were and marks the series stale.
+    notes : list of str
+        Caveats a reader should see (e.g. adjusted close copied from close).
+    """
+
+    symbol: str
+    source: str
+    kind: str
+    first_bar: str
+    last_bar: str
+    rows: int
+    fetched_at: str
+    checksum: str
+    data_file: str
+    last_attempt_at: str | None = None
+    last_error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def last_bar_date(self) -> pd.Timestamp:
+        """The last row's date as a timestamp."""
+        return pd.Timestamp(self.last_bar)
+
+    @property
+    def fetched_at_time(self) -> pd.Timestamp:
+        """When the rows were obtained, as a UTC timestamp."""
+        return pd.Timestamp(self.fetched_at)
+
+
+def symbol_key(symbol: str) -> str:
+    """File-name-safe key for a symbol (percent-encoding, reversible)."""
+    return quote(symbol, safe=_SAFE_CHARS)
+
+
+def key_symbol(key: str) -> str:
+    """Inverse of :func:`symbol_key`."""
+    return unquote(key)
+
+
+def utc_now_iso() -> str:
+    """Current UTC time, to the second, in ISO format."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+class Store:
+    """Read and write series under a data directory.
+
+    Parameters
+    ----------
+    root : Path
+        The data directory (see :mod:`analysis.settings` for the default).
+    lock_timeout : float
+        Seconds to wait for another writer before raising :class:`StoreLockedError`.
+    """
+
+    def __init__(self, root: Path, *, lock_timeout: float = 30.0):
+        self.root = Path(root)
+        self.series_dir = self.root / "series"
+        self.quarantine_dir = self.root / "quarantine"
+        self.lock_timeout = lock_timeout
+        self._lock = filelock.FileLock(str(self.root / ".lock"))
+
+    # -- reading -------------------------------------------------------------------------
+
+    def symbols(self) -> list[str]:
+        """Symbols the store holds, sorted."""
+        if not self.series_dir.is_dir():
+            return []
+        return sorted(key_symbol(path.stem) for path in self.series_dir.glob("*.json"))
+
+    def __contains__(self, symbol: str) -> bool:
+        return self._provenance_path(symbol).is_file()
+
+    def provenance(self, symbol: str) -> Provenance | None:
+        """The series' provenance, or ``None`` if the store does not hold it."""
+        path = self._provenance_path(symbol)
+        if not path.is_file():
+            return None
+        try:
+            fields = json.loads(path.read_text(encoding="utf-8"))
+            return Provenance(**fields)
+        except (ValueError, TypeError) as exc:
+            moved = self._quarantine(path)
+            raise CorruptedStoreError(
+                f"provenance of {symbol} is unreadable ({exc.__class__.__name__}); "
+                f"moved to {moved}"
+            ) from None
+
+    def read(self, symbol: str) -> pd.DataFrame:
+        """Rows of a stored series, verified against their checksum.
+
+        Raises
+        ------
+        KeyError
+            The store does not hold the symbol.
+        CorruptedStoreError
+            The file does not match its checksum; it is moved to ``quarantine/`` first.
+        """
+        prov = self.provenance(symbol)
+        if prov is None:
+            raise KeyError(symbol)
+        path = self.series_dir / prov.data_file
+        try:
+            payload = path.read_bytes()
+        except FileNotFoundError:
+            moved = self._quarantine(self._provenance_path(symbol))
+            raise CorruptedStoreError(
+                f"data file of {symbol} is missing; its provenance was moved to {moved}"
+            ) from None
+        if _checksum(payload) != prov.checksum:
+            moved = self._quarantine(path)
+            self._quarantine(self._provenance_path(symbol))
+            raise CorruptedStoreError(
+                f"{symbol}: stored file does not match its checksum; quarantined to {moved}"
+            )
+        frame = pd.read_parquet(path)
+        frame.index = pd.DatetimeIndex(frame.index, name="date")
+        return frame
+
+    # -- writing -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the store's write lock (re-entrant within a process)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self._lock.acquire(timeout=self.lock_timeout)
+        except filelock.Timeout:
+            raise StoreLockedError(
+                f"the data store {self.root} is locked by another process "
+                f"(waited {self.lock_timeout:g}s for {self.root / '.lock'})"
+            ) from None
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    def write(
+        self,
+        symbol: str,
+        frame: pd.DataFrame,
+        *,
+        source: str,
+        fetched_at: str | None = None,
+        notes: list[str] | None = None,
+    ) -> Provenance:
+        """Replace a series' rows atomically and record their provenance."""
+        frame = validate_frame(frame, symbol)
+        kind = "ohlcv" if tuple(frame.columns) == OHLCV_COLUMNS else "value"
+        with self.locked():
+            self.series_dir.mkdir(parents=True, exist_ok=True)
+            payload = _parquet_bytes(frame)
+            checksum = _checksum(payload)
+            data_file = f"{symbol_key(symbol)}-{checksum.split(':')[1][:12]}.parquet"
+            _atomic_write(self.series_dir / data_file, payload)
+            previous = self._provenance_file_or_none(symbol)
+            prov = Provenance(
+                symbol=symbol,
+                source=source,
+                kind=kind,
+                first_bar=frame.index[0].date().isoformat(),
+                last_bar=frame.index[-1].date().isoformat(),
+                rows=len(frame),
+                fetched_at=fetched_at or utc_now_iso(),
+                checksum=checksum,
+                data_file=data_file,
+                last_attempt_at=fetched_at or utc_now_iso(),
+                last_error=None,
+                notes=list(notes or []),
+            )
+            self._write_provenance(prov)
+            if previous and previous.data_file != data_file:
+                with contextlib.suppress(FileNotFoundError):
+                    (self.series_dir / previous.data_file).unlink()
+        return prov
+
+    def record_failure(self, symbol: str, error: str, *, attempted_at: str | None = None) -> None:
+        """Note a failed fetch on a stored series; its rows stay as they were."""
+        with self.locked():
+            prov = self._provenance_file_or_none(symbol)
+            if prov is None:
+                return
+            self._write_provenance(
+                replace(prov, last_attempt_at=attempted_at or utc_now_iso(), last_error=error)
+            )
+
+    def record_checked(self, symbol: str, *, checked_at: str | None = None) -> None:
+        """Note that the source had nothing newer: the series counts as fetched now."""
+        with self.locked():
+            prov = self._provenance_file_or_none(symbol)
+            if prov is None:
+                return
+            now = checked_at or utc_now_iso()
+            self._write_provenance(
+                replace(prov, fetched_at=now, last_attempt_at=now, last_error=None)
+            )
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _provenance_path(self, symbol: str) -> Path:
+        return self.series_dir / f"{symbol_key(symbol)}.json"
+
+    def _provenance_file_or_none(self, symbol: str) -> Provenance | None:
+        try:
+            return self.provenance(symbol)
+        except CorruptedStoreError:
+            return None
+
+    def _write_provenance(self, prov: Provenance) -> None:
+        text = json.dumps(asdict(prov), indent=2, sort_keys=False) + "\n"
+        _atomic_write(self._provenance_path(prov.symbol), text.encode("utf-8"))
+
+    def _quarantine(self, path: Path) -> Path:
+        self.quarantine_dir.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        target = self.quarantine_dir / f"{stamp}-{path.name}"
+        with contextlib.suppress(FileNotFoundError):
+            shutil.move(str(path), target)
+        return target
+
+
+def validate_frame(frame: pd.DataFrame, symbol: str) -> pd.DataFrame:
+    """Check a frame has the store's shape: a sorted, unique, tz-naive date index and known columns."""
+    if frame.empty:
+        raise MalformedDataError(f"{symbol}: refusing to store an empty series")
+    columns = tuple(frame.columns)
+    if columns not in (OHLCV_COLUMNS, VALUE_COLUMNS):
+        raise MalformedDataError(f"{symbol}: unexpected columns {list(columns)}")
+    index = pd.DatetimeIndex(frame.index)
+    if index.tz is not None:
+        raise MalformedDataError(f"{symbol}: dates must be timezone-naive trading dates")
+    if index.hasnans or not index.is_monotonic_increasing or not index.is_unique:
+        raise MalformedDataError(f"{symbol}: dates must be unique and increasing")
+    out = frame.astype("float64")
+    out.index = index.normalize().rename("date")
+    return out
+
+
+def _parquet_bytes(frame: pd.DataFrame) -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "frame.parquet"
+        frame.to_parquet(path, engine="pyarrow", index=True)
+        return path.read_bytes()
+
+
+def _checksum(payload: bytes) -> str:
+    return "sha256:" + hashlib.sha256(payload).hexdigest()
+
+
+def _atomic_write(path: Path, payload: bytes) -> None:
+    """Write bytes to a temporary file in the same folder, fsync, then rename over ``path``."""
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(tmp_name).replace(path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            Path(tmp_name).unlink()
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
