@@ -54,7 +54,9 @@ class Settings:
         return self.mode == OFFLINE
 
 
-def load_settings(*, offline: bool | None = None, environ: dict[str, str] | None = None) -> Settings:
+def load_settings(
+    *, offline: bool | None = None, environ: dict[str, str] | None = None
+) -> Settings:
     """Read settings from the environment; an explicit ``offline`` argument wins over it."""
     env = os.environ if environ is None else environ
     data_dir = Path(env.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR).expanduser()
@@ -77,7 +79,9 @@ def _optional_int(env, name: str) -> int | None:
     try:
         value = int(raw)
     except ValueError:
-        raise ValueError(f"{name} must be a whole number of trading sessions, got {raw!r}") from None
+        raise ValueError(
+            f"{name} must be a whole number of trading sessions, got {raw!r}"
+        ) from None
     if value < 0:
         raise ValueError(f"{name} must not be negative, got {value}")
     return value

@@ -148,8 +148,7 @@ class Store:
         except (ValueError, TypeError) as exc:
             moved = self._quarantine(path)
             raise CorruptedStoreError(
-                f"provenance of {symbol} is unreadable ({exc.__class__.__name__}); "
-                f"moved to {moved}"
+                f"provenance of {symbol} is unreadable ({exc.__class__.__name__}); moved to {moved}"
             ) from None
 
     def read(self, symbol: str) -> pd.DataFrame:
@@ -286,7 +285,7 @@ class Store:
 
 
 def validate_frame(frame: pd.DataFrame, symbol: str) -> pd.DataFrame:
-    """Check a frame has the store's shape: a sorted, unique, tz-naive date index and known columns."""
+    """Check a frame has the store's shape: sorted unique tz-naive dates, known columns."""
     if frame.empty:
         raise MalformedDataError(f"{symbol}: refusing to store an empty series")
     columns = tuple(frame.columns)

@@ -1,0 +1,51 @@
+# Two commands set everything up:
+#   make site   build the website into _site/ (fetches market data first)
+#   make test   run the test suite (no network, no Quarto needed)
+# Each creates the virtual environment it needs in .venv/.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# Use a Quarto already on PATH; otherwise the `site` extra installs the quarto-cli wheel.
+QUARTO := $(or $(shell command -v quarto 2>/dev/null),$(BIN)/quarto)
+SITE_EXTRA := $(if $(shell command -v quarto 2>/dev/null),,site)
+
+.PHONY: test site site-offline preview lint format benchmark clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(VENV)/.site-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[$(SITE_EXTRA)]'
+	touch $@
+
+test: $(VENV)/.test-installed
+	$(BIN)/python -m pytest
+
+site: $(VENV)/.site-installed
+	QUARTO_PYTHON=$(abspath $(BIN)/python) PATH="$(abspath $(BIN)):$$PATH" $(QUARTO) render
+
+site-offline: $(VENV)/.site-installed
+	QUARTO_PYTHON=$(abspath $(BIN)/python) PATH="$(abspath $(BIN)):$$PATH" $(QUARTO) render --profile offline
+
+preview: $(VENV)/.site-installed
+	QUARTO_PYTHON=$(abspath $(BIN)/python) PATH="$(abspath $(BIN)):$$PATH" $(QUARTO) preview
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.test-installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+benchmark: $(VENV)/.test-installed
+	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf _site .quarto .pytest_cache

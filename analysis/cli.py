@@ -1,0 +1,153 @@
+"""``python -m analysis``: fetch, inspect and import series in the local store.
+
+Every expected failure (unknown symbol, network down, malformed file, locked or corrupted
+store, stale data) ends in one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import posts as posts_module
+from analysis.errors import DataError
+from analysis.settings import load_settings
+from analysis.sources.csv_import import read_series_csv
+from analysis.store import Store, utc_now_iso
+from analysis.update import is_current, update_series
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the process exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except ValueError as exc:  # bad settings in the environment
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted; the store is unchanged by any unfinished write", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    fetch = commands.add_parser("fetch", help="bring series up to date in the store")
+    fetch.add_argument("symbols", nargs="*", help="Yahoo symbols (^RUT, IWM, CL=F) or fred:<ID>")
+    fetch.add_argument(
+        "--for-posts",
+        action="store_true",
+        help="also every series declared in posts/*/index.qmd front matter",
+    )
+    fetch.add_argument("--posts-dir", type=Path, default=None, help=argparse.SUPPRESS)
+    fetch.add_argument("--offline", action="store_true", help="never touch the network")
+    fetch.set_defaults(handler=_fetch)
+
+    status = commands.add_parser("status", help="what the store holds, and whether it is fresh")
+    status.add_argument("--format", choices=("table", "markdown", "json"), default="table")
+    status.set_defaults(handler=_status)
+
+    importer = commands.add_parser("import", help="import an OHLCV or date,value CSV as a series")
+    importer.add_argument("csv", type=Path)
+    importer.add_argument("--symbol", required=True, help="the symbol posts will read it as")
+    importer.set_defaults(handler=_import)
+    return parser
+
+
+def _fetch(args) -> int:
+    settings = load_settings(offline=True if args.offline else None)
+    symbols = list(args.symbols)
+    if args.for_posts:
+        found = posts_module.find_posts(args.posts_dir or posts_module.POSTS_DIR)
+        symbols += posts_module.declared_series(found)
+    if not symbols:
+        print("error: name at least one symbol, or use --for-posts", file=sys.stderr)
+        return EXIT_USAGE
+    store = Store(settings.data_dir, lock_timeout=settings.lock_timeout)
+    report = update_series(symbols, store=store, settings=settings)
+    for outcome in report.outcomes.values():
+        last = outcome.provenance.last_bar if outcome.provenance else "-"
+        detail = f"  ({outcome.error})" if outcome.error else ""
+        print(f"{outcome.symbol:<16} {outcome.status:<9} last bar {last}{detail}")
+    report.raise_for_problems(settings.max_stale_sessions)
+    return EXIT_OK
+
+
+def _status(args) -> int:
+    settings = load_settings()
+    store = Store(settings.data_dir, lock_timeout=settings.lock_timeout)
+    now = pd.Timestamp(utc_now_iso())
+    rows, problems = [], []
+    for symbol in store.symbols():
+        try:
+            prov = store.provenance(symbol)
+            store.read(symbol)
+        except DataError as exc:
+            problems.append(str(exc))
+            continue
+        fresh = prov.last_error is None and is_current(prov, now)
+        rows.append(
+            {
+                "symbol": symbol,
+                "source": prov.source,
+                "first bar": prov.first_bar,
+                "last bar": prov.last_bar,
+                "rows": prov.rows,
+                "fetched at": prov.fetched_at,
+                "state": "fresh" if fresh else "stale",
+                "last error": prov.last_error or "",
+            }
+        )
+    _print_rows(rows, args.format, empty=f"the store {store.root} holds no series yet")
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    return EXIT_ERROR if problems else EXIT_OK
+
+
+def _import(args) -> int:
+    settings = load_settings()
+    store = Store(settings.data_dir, lock_timeout=settings.lock_timeout)
+    frame, notes = read_series_csv(args.csv)
+    prov = store.write(args.symbol, frame, source=f"imported from {args.csv.name}", notes=notes)
+    print(
+        f"imported {prov.rows} rows of {args.symbol} ({prov.first_bar} to {prov.last_bar}) "
+        f"from {args.csv}"
+    )
+    for note in notes:
+        print(f"  note: {note}")
+    return EXIT_OK
+
+
+def _print_rows(rows: list[dict], fmt: str, *, empty: str) -> None:
+    if fmt == "json":
+        print(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        print(empty)
+        return
+    headers = list(rows[0])
+    if fmt == "markdown":
+        print("| " + " | ".join(headers) + " |")
+        print("|" + "---|" * len(headers))
+        for row in rows:
+            print("| " + " | ".join(str(row[h]).replace("|", "\\|") for h in headers) + " |")
+        return
+    widths = {h: max(len(h), *(len(str(r[h])) for r in rows)) for h in headers}
+    print("  ".join(h.ljust(widths[h]) for h in headers).rstrip())
+    for row in rows:
+        print("  ".join(str(row[h]).ljust(widths[h]) for h in headers).rstrip())

@@ -1,0 +1,91 @@
+"""What posts call to read data: the store only, never the network.
+
+A build fetches once, before rendering (``python -m analysis fetch --for-posts``); posts
+then read what the store holds and label it with its provenance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analysis.errors import OfflineError
+from analysis.settings import Settings, load_settings
+from analysis.store import Provenance, Store, utc_now_iso
+from analysis.update import is_current
+
+
+def open_store(settings: Settings | None = None) -> Store:
+    """The store the settings (by default, the environment) point at."""
+    settings = settings or load_settings()
+    return Store(settings.data_dir, lock_timeout=settings.lock_timeout)
+
+
+def load_series(symbol: str, *, store: Store | None = None) -> pd.DataFrame:
+    """All stored rows of one series.
+
+    Raises
+    ------
+    OfflineError
+        The store does not hold the symbol; the message says how to get it.
+    CorruptedStoreError
+        The stored file failed its checksum (and was quarantined).
+    """
+    store = store or open_store()
+    if symbol not in store:
+        raise OfflineError(
+            f"{symbol} is not in the data store {store.root}: run "
+            f"`python -m analysis fetch {symbol}` or import a CSV for it"
+        )
+    return store.read(symbol)
+
+
+def load_column(
+    symbols: Iterable[str], column: str = "close", *, store: Store | None = None
+) -> pd.DataFrame:
+    """One column of several series side by side (dates outer-joined, gaps left as NaN).
+
+    FRED series have a single ``value`` column, which is used whatever ``column`` says.
+    """
+    store = store or open_store()
+    frames = {}
+    for symbol in symbols:
+        frame = load_series(symbol, store=store)
+        frames[symbol] = frame[column] if column in frame else frame["value"]
+    return pd.DataFrame(frames)
+
+
+@dataclass(frozen=True)
+class SeriesStatus:
+    """A stored series as a reader should see it at build time."""
+
+    symbol: str
+    provenance: Provenance
+    stale: bool
+
+    @property
+    def reason(self) -> str | None:
+        """Why the series is stale, in a phrase, or None when it is fresh."""
+        if not self.stale:
+            return None
+        if self.provenance.last_error:
+            return f"the last fetch failed ({self.provenance.last_error})"
+        return f"not refreshed since {self.provenance.fetched_at[:10]}"
+
+
+def series_status(
+    symbols: Iterable[str], *, store: Store | None = None, now=None
+) -> list[SeriesStatus]:
+    """Provenance and freshness of each symbol at ``now`` (default: the current time)."""
+    store = store or open_store()
+    now = pd.Timestamp(now if now is not None else utc_now_iso())
+    statuses = []
+    for symbol in dict.fromkeys(symbols):
+        prov = store.provenance(symbol)
+        if prov is None:
+            raise OfflineError(f"{symbol} is not in the data store {store.root}")
+        stale = prov.last_error is not None or not is_current(prov, now)
+        statuses.append(SeriesStatus(symbol, prov, stale))
+    return statuses

@@ -1,0 +1,73 @@
+"""Posts as data: their folders, front matter, and the series each one declares.
+
+A post declares what it reads in its front matter::
+
+    series: [^RUT, ^GSPC, IWM, fred:DFEDTARU]
+
+The pre-render fetch collects these from every post so a build asks each source once per
+series, not once per post.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from analysis.errors import MalformedDataError
+from analysis.settings import POSTS_DIR
+
+SERIES_KEY = "series"
+
+
+@dataclass(frozen=True)
+class Post:
+    """A post folder and its parsed front matter."""
+
+    path: Path
+    front_matter: dict
+
+    @property
+    def series(self) -> list[str]:
+        """The series the post declares (empty if it declares none)."""
+        return list(self.front_matter.get(SERIES_KEY) or [])
+
+
+def read_front_matter(path: Path) -> dict:
+    """Parse the YAML block at the top of a ``.qmd`` file.
+
+    Raises
+    ------
+    MalformedDataError
+        No front matter, invalid YAML, or a ``series`` key that is not a list of strings.
+    """
+    text = Path(path).read_text(encoding="utf-8")
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        raise MalformedDataError(f"{path}: no front matter (the file must start with ---)")
+    try:
+        end = next(i for i, line in enumerate(lines[1:], start=1) if line.strip() in ("---", "..."))
+    except StopIteration:
+        raise MalformedDataError(f"{path}: front matter is not closed with ---") from None
+    try:
+        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+    except yaml.YAMLError as exc:
+        raise MalformedDataError(f"{path}: front matter is not valid YAML ({exc})") from None
+    if not isinstance(meta, dict):
+        raise MalformedDataError(f"{path}: front matter must be a mapping")
+    series = meta.get(SERIES_KEY, [])
+    if not isinstance(series, list) or not all(isinstance(s, str) and s for s in series):
+        raise MalformedDataError(f"{path}: '{SERIES_KEY}' must be a list of symbols")
+    return meta
+
+
+def find_posts(posts_dir: Path = POSTS_DIR) -> list[Post]:
+    """Every ``posts/*/index.qmd``, newest folder first."""
+    paths = sorted(Path(posts_dir).glob("*/index.qmd"), reverse=True)
+    return [Post(path, read_front_matter(path)) for path in paths]
+
+
+def declared_series(posts: list[Post]) -> list[str]:
+    """The union of the posts' declared series, in first-seen order."""
+    return list(dict.fromkeys(symbol for post in posts for symbol in post.series))

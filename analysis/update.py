@@ -1,0 +1,287 @@
+"""Bring stored series up to date: ask sources only for what is missing, keep what we have.
+
+This is the one place that decides *whether* to touch the network. For each symbol:
+
+- **current**: the store already has the last closed session (or was refreshed after it
+  settled): no request at all.
+- **due**: request bars from ``OVERLAP`` before the last stored bar (to catch revisions),
+  or the whole history for a new symbol. Yahoo symbols that share a start date go in one
+  ``yf.download`` batch; FRED series are one request each.
+- A failed request never loses data: the stored rows stay, the failure is recorded in the
+  provenance, and the series is reported **stale**. A symbol with no stored rows is **failed**.
+
+In offline mode nothing is requested; every series is reported as the store has it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pandas as pd
+
+from analysis.errors import (
+    CorruptedStoreError,
+    DataError,
+    EmptyResponseError,
+    OfflineError,
+    StaleDataError,
+)
+from analysis.sessions import (
+    SETTLE_TIME,
+    closed_sessions_between,
+    last_closed_session,
+    session_close,
+)
+from analysis.settings import Settings
+from analysis.sources import fred, yahoo
+from analysis.store import Provenance, Store, utc_now_iso
+
+log = logging.getLogger(__name__)
+
+# Re-requesting a few days already stored catches late revisions of recent bars.
+OVERLAP = timedelta(days=7)
+# yfinance sends one chart request per symbol; batches bound memory and thread fan-out.
+YAHOO_BATCH_SIZE = 100
+# Relative change in a stored bar's adjusted close that means the source re-adjusted history
+# (a dividend or split): the whole series is then fetched again.
+ADJUSTMENT_TOLERANCE = 1e-6
+
+CURRENT, UPDATED, UNCHANGED, STALE, FAILED, OFFLINE = (
+    "current",
+    "updated",
+    "unchanged",
+    "stale",
+    "failed",
+    "offline",
+)
+
+
+@dataclass
+class Outcome:
+    """What happened to one symbol during an update."""
+
+    symbol: str
+    status: str
+    provenance: Provenance | None = None
+    error: str | None = None
+    requested_from: date | None = None
+
+    @property
+    def usable(self) -> bool:
+        """Whether the store holds rows for the symbol after the update."""
+        return self.provenance is not None
+
+
+@dataclass
+class UpdateReport:
+    """Per-symbol outcomes of :func:`update_series`, in the order asked."""
+
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+    now: pd.Timestamp | None = None
+
+    def with_status(self, *statuses: str) -> list[Outcome]:
+        """Outcomes whose status is one of ``statuses``."""
+        return [o for o in self.outcomes.values() if o.status in statuses]
+
+    @property
+    def failed(self) -> list[Outcome]:
+        """Symbols the store still has no rows for."""
+        return [o for o in self.outcomes.values() if not o.usable]
+
+    @property
+    def stale(self) -> list[Outcome]:
+        """Symbols served from older stored rows because the source failed or was not asked."""
+        return [o for o in self.outcomes.values() if o.usable and o.status in (STALE, OFFLINE)]
+
+    def raise_for_problems(self, max_stale_sessions: int | None) -> None:
+        """Raise if a symbol has no data, or is staler than the limit allows.
+
+        Raises
+        ------
+        DataError
+            One line per failed symbol (``OfflineError`` in offline mode).
+        StaleDataError
+            A series lags more closed sessions than ``max_stale_sessions``.
+        """
+        if self.failed:
+            lines = [f"{o.symbol}: {o.error}" for o in self.failed]
+            error = OfflineError if all(o.status == OFFLINE for o in self.failed) else DataError
+            raise error("; ".join(lines))
+        if max_stale_sessions is None:
+            return
+        too_old = [
+            (o, lag)
+            for o in self.stale
+            if (lag := closed_sessions_between(o.provenance.fetched_at_time, self.now))
+            > max_stale_sessions
+        ]
+        if too_old:
+            raise StaleDataError(
+                "; ".join(
+                    f"{o.symbol}: last fetched {o.provenance.fetched_at} ({lag} sessions ago, "
+                    f"limit {max_stale_sessions})" + (f"; last error: {o.error}" if o.error else "")
+                    for o, lag in too_old
+                )
+            )
+
+
+def is_current(prov: Provenance, now) -> bool:
+    """Whether a stored series already holds everything up to the last closed session.
+
+    True when its last bar is that session, or when it was fetched after that session's
+    close had settled (sources that publish with a lag, or symbols that did not trade).
+    """
+    now = pd.Timestamp(now)
+    session = last_closed_session(now)
+    if prov.last_bar_date >= session:
+        return True
+    return prov.fetched_at_time >= session_close(session) + SETTLE_TIME
+
+
+def update_series(
+    symbols: Iterable[str],
+    *,
+    store: Store,
+    settings: Settings,
+    now=None,
+    yahoo_session=None,
+    fred_base_url: str | None = None,
+    progress: bool | None = None,
+) -> UpdateReport:
+    """Fetch what the store is missing for ``symbols`` and record every outcome.
+
+    Parameters
+    ----------
+    symbols : iterable of str
+        Yahoo symbols (``^RUT``, ``IWM``, ``CL=F``) and FRED series as ``fred:<ID>``.
+    store, settings
+        Where to read and write, and whether the network may be used.
+    now : timestamp-like, optional
+        The current time (UTC); injectable for tests and benchmarks.
+    yahoo_session, fred_base_url
+        Test seams: a session for yfinance and a base URL for FRED.
+    progress : bool, optional
+        Show yfinance's progress bar (default: only on a terminal).
+    """
+    now = pd.Timestamp(now if now is not None else utc_now_iso())
+    now = now.tz_localize("UTC") if now.tzinfo is None else now.tz_convert("UTC")
+    report = UpdateReport(now=now)
+    due: dict[str, date | None] = {}
+    for symbol in dict.fromkeys(symbols):
+        prov = _provenance_or_none(store, symbol, report)
+        if prov is not None and is_current(prov, now):
+            report.outcomes[symbol] = Outcome(symbol, CURRENT, prov)
+        elif settings.offline:
+            error = None if prov else "not in the store, and offline mode fetches nothing"
+            report.outcomes[symbol] = Outcome(symbol, OFFLINE, prov, error)
+        else:
+            due[symbol] = (prov.last_bar_date.date() - OVERLAP) if prov else None
+            report.outcomes.setdefault(symbol, Outcome(symbol, FAILED, prov))
+    if due:
+        _fetch_due(due, store, report, now, yahoo_session, fred_base_url, progress)
+    return report
+
+
+def _provenance_or_none(store: Store, symbol: str, report: UpdateReport) -> Provenance | None:
+    try:
+        prov = store.provenance(symbol)
+        if prov is not None:
+            store.read(symbol)  # verifies the checksum before we build on these rows
+        return prov
+    except CorruptedStoreError as exc:
+        log.warning("%s", exc)
+        report.outcomes[symbol] = Outcome(symbol, FAILED, None, str(exc))
+        return None
+
+
+def _fetch_due(due, store, report, now, yahoo_session, fred_base_url, progress) -> None:
+    fetched_at = now.replace(microsecond=0).isoformat()
+    yahoo_due = {s: start for s, start in due.items() if not fred.is_fred_symbol(s)}
+    refetch: dict[str, date | None] = {}
+    for start, batch in _batches(yahoo_due):
+        results = yahoo.fetch_yahoo(batch, start, session=yahoo_session, progress=progress)
+        for symbol in batch:
+            result = results.get(symbol) or EmptyResponseError(f"{symbol}: no answer in the batch")
+            if _needs_full_history(store, symbol, result):
+                refetch[symbol] = None
+                continue
+            _apply(store, report, symbol, result, yahoo.YAHOO_SOURCE, fetched_at, start)
+    for start, batch in _batches(refetch):
+        results = yahoo.fetch_yahoo(batch, start, session=yahoo_session, progress=progress)
+        for symbol in batch:
+            result = results.get(symbol) or EmptyResponseError(f"{symbol}: no answer in the batch")
+            _apply(
+                store,
+                report,
+                symbol,
+                result,
+                yahoo.YAHOO_SOURCE,
+                fetched_at,
+                start,
+                replace_all=True,
+            )
+    for symbol, start in due.items():
+        if not fred.is_fred_symbol(symbol):
+            continue
+        try:
+            result = fred.fetch_fred(fred.fred_id(symbol), start, base_url=fred_base_url)
+        except DataError as exc:
+            result = exc
+        _apply(store, report, symbol, result, fred.FRED_SOURCE, fetched_at, start)
+
+
+def _batches(due: dict[str, date | None]):
+    by_start: dict[date | None, list[str]] = defaultdict(list)
+    for symbol, start in due.items():
+        by_start[start].append(symbol)
+    for start, symbols in by_start.items():
+        for i in range(0, len(symbols), YAHOO_BATCH_SIZE):
+            yield start, symbols[i : i + YAHOO_BATCH_SIZE]
+
+
+def _needs_full_history(store: Store, symbol: str, result) -> bool:
+    """True when overlapping bars' adjusted closes moved: history was re-adjusted."""
+    if isinstance(result, Exception) or symbol not in store:
+        return False
+    stored = store.read(symbol)
+    if "adj_close" not in stored:
+        return False
+    common = stored.index.intersection(result.index)
+    if common.empty:
+        return False
+    old, new = stored.loc[common, "adj_close"], result.loc[common, "adj_close"]
+    drift = ((new - old).abs() / old.abs()).max()
+    return bool(drift > ADJUSTMENT_TOLERANCE)
+
+
+def _apply(store, report, symbol, result, source, fetched_at, start, *, replace_all=False):
+    outcome = report.outcomes[symbol]
+    outcome.requested_from = start
+    previous = outcome.provenance
+    if isinstance(result, Exception):
+        outcome.error = str(result)
+        if previous is not None:
+            store.record_failure(symbol, str(result), attempted_at=fetched_at)
+            outcome.provenance = store.provenance(symbol)
+            outcome.status = STALE
+        else:
+            outcome.status = FAILED
+        return
+    if previous is not None and not replace_all:
+        stored = store.read(symbol)
+        merged = pd.concat([stored[stored.index < result.index[0]], result])
+        if merged.equals(stored):
+            store.record_checked(symbol, checked_at=fetched_at)
+            outcome.provenance, outcome.status = store.provenance(symbol), UNCHANGED
+            return
+        sources = list(dict.fromkeys([*previous.source.split("; "), source]))
+        outcome.provenance = store.write(
+            symbol, merged, source="; ".join(sources), fetched_at=fetched_at, notes=previous.notes
+        )
+    else:
+        outcome.provenance = store.write(symbol, result, source=source, fetched_at=fetched_at)
+    outcome.status = UPDATED
