@@ -1,0 +1,300 @@
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from analysis.breadth import BreadthReading, calc_breadth_claim, calc_highest_since, to_breadth
+
+NAN = np.nan
+
+
+def _days(n, start="2024-01-02"):
+    return pd.bdate_range(start, periods=n, name="date")
+
+
+@pytest.fixture
+def small_universe():
+    # Hand-computed with window=3 (see test_small_universe_by_hand):
+    #   A  ordinary member
+    #   B  a gap on day 2 (the average skips it) and a close equal to its average on day 4
+    #   C  listed on day 4: fewer than 3 bars until day 6
+    #   D  flat price (never above its own average) and no close on day 5
+    return pd.DataFrame(
+        {
+            "A": [1, 2, 3, 4, 2, 5],
+            "B": [10, NAN, 8, 9, 7, 6],
+            "C": [NAN, NAN, NAN, 5, 6, 7],
+            "D": [3, 3, 3, 3, NAN, 3],
+        },
+        index=_days(6),
+        dtype="float64",
+    )
+
+
+def test_small_universe_by_hand(small_universe):
+    # SMA3 A: -, -, 2, 3, 3, 11/3  -> above on days 3, 4, 6
+    # SMA3 B over valid bars 10, 8, 9, 7, 6: day 4 = 9 (close 9, not above), day 5 = 8, day 6 = 22/3
+    # C counts from day 6: SMA 6, close 7 -> above
+    # D: SMA 3 = close 3 -> counted, never above; not counted on day 5 (no close)
+    out = to_breadth(small_universe, window=3)
+    assert list(out.columns) == ["pct_above", "members_above", "members_counted"]
+    assert out["members_counted"].tolist() == [0, 0, 2, 3, 2, 4]
+    assert out["members_above"].tolist() == [0, 0, 1, 1, 0, 2]
+    expected = [NAN, NAN, 50.0, 100 / 3, 0.0, 50.0]
+    np.testing.assert_allclose(out["pct_above"].to_numpy(), expected, equal_nan=True)
+    assert out.index.equals(small_universe.index)
+
+
+def test_does_not_mutate_input(small_universe):
+    before = small_universe.copy()
+    to_breadth(small_universe, window=3)
+    pd.testing.assert_frame_equal(small_universe, before)
+
+
+def test_window_200_members_with_short_history_and_gaps():
+    n = 250
+    rows = np.arange(n, dtype="float64")
+    gappy = 100 + rows
+    gappy[rows % 5 == 0] = NAN  # 50 missing bars: the 200th valid close is on the last day
+    closes = pd.DataFrame(
+        {
+            "RISE": 10 + rows,  # always above its average once it has 200 bars
+            "FALL": 500 - rows,  # always below
+            "SHORT": np.r_[np.full(100, NAN), 50 + rows[:150]],  # only 150 bars
+            "GAPPY": gappy,
+        },
+        index=_days(n),
+    )
+    out = to_breadth(closes)
+    assert out["members_counted"].iloc[:199].eq(0).all()
+    assert out["pct_above"].iloc[:199].isna().all()
+    assert out["members_counted"].iloc[199:249].eq(2).all()
+    assert out["pct_above"].iloc[199:249].eq(50.0).all()
+    assert out["members_counted"].iloc[-1] == 3
+    assert out["pct_above"].iloc[-1] == pytest.approx(200 / 3)
+
+
+def test_infinite_close_is_treated_as_missing():
+    closes = pd.DataFrame({"A": [1.0, 2.0, np.inf, 3.0]}, index=_days(4))
+    out = to_breadth(closes, window=2)
+    # valid bars 1, 2, 3: day 2 -> 2 > 1.5, day 3 not counted, day 4 -> 3 > 2.5
+    assert out["members_counted"].tolist() == [0, 1, 0, 1]
+    assert out["pct_above"].tolist()[1] == 100.0
+    assert out["pct_above"].tolist()[3] == 100.0
+
+
+def test_unsorted_dates_are_rejected(small_universe):
+    with pytest.raises(ValueError, match="increasing"):
+        to_breadth(small_universe.iloc[::-1], window=3)
+
+
+def test_empty_universe_gives_nan():
+    out = to_breadth(pd.DataFrame(index=_days(3)), window=2)
+    assert out["members_counted"].eq(0).all()
+    assert out["pct_above"].isna().all()
+
+
+# -- properties ---------------------------------------------------------------------------
+
+
+def _reference_breadth(closes: pd.DataFrame, window: int) -> pd.Series:
+    """Member-by-member loop, the definition read literally."""
+    above = pd.Series(0, index=closes.index)
+    counted = pd.Series(0, index=closes.index)
+    for name in closes.columns:
+        valid = closes[name].dropna()
+        sma = valid.rolling(window).mean()
+        ok = sma.notna()
+        counted[valid.index[ok]] += 1
+        above[valid.index[ok & (valid > sma)]] += 1
+    return 100 * above / counted.where(counted > 0)
+
+
+closes_strategy = st.integers(1, 6).flatmap(
+    lambda width: arrays(
+        "float64",
+        st.tuples(st.integers(1, 40), st.just(width)),
+        elements=st.one_of(
+            st.just(NAN), st.integers(1, 20).map(float), st.floats(0.5, 200.0, width=32)
+        ),
+    )
+)
+
+
+def _frame(values):
+    return pd.DataFrame(values, index=_days(values.shape[0]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=closes_strategy, window=st.integers(1, 8))
+def test_matches_member_by_member_definition(values, window):
+    closes = _frame(values)
+    got = to_breadth(closes, window=window)["pct_above"]
+    expected = _reference_breadth(closes, window)
+    np.testing.assert_allclose(got.to_numpy(), expected.to_numpy(dtype=float), equal_nan=True)
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=closes_strategy, window=st.integers(1, 8))
+def test_always_between_0_and_100(values, window):
+    out = to_breadth(_frame(values), window=window)
+    pct = out["pct_above"].dropna()
+    assert ((pct >= 0) & (pct <= 100)).all()
+    has_close = np.isfinite(values).sum(axis=1)
+    assert (out["members_counted"].to_numpy() <= has_close).all()
+    assert out["pct_above"].isna().eq(out["members_counted"].eq(0)).all()
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=closes_strategy, window=st.integers(2, 8), start=st.floats(1.0, 100.0))
+def test_adding_a_member_above_its_average_never_lowers_breadth(values, window, start):
+    closes = _frame(values)
+    before = to_breadth(closes, window=window)
+    # A strictly rising member is above its own average on every day it counts (window >= 2;
+    # with window 1 every close equals its average).
+    riser = closes.assign(NEW=start + np.arange(len(closes), dtype="float64"))
+    after = to_breadth(riser, window=window)
+    newly_counted = after["members_counted"] > before["members_counted"]
+    had_value = newly_counted & before["pct_above"].notna()
+    assert (after["pct_above"][had_value] >= before["pct_above"][had_value] - 1e-9).all()
+    assert (after["pct_above"][newly_counted & before["pct_above"].isna()] == 100).all()
+    same = ~newly_counted
+    np.testing.assert_array_equal(after["pct_above"][same], before["pct_above"][same])
+
+
+@settings(max_examples=50, deadline=None)
+@given(values=closes_strategy, window=st.integers(1, 5), seed=st.integers(0, 1000))
+def test_order_of_members_does_not_matter(values, window, seed):
+    closes = _frame(values)
+    shuffled = closes.sample(frac=1.0, axis=1, random_state=seed)
+    pd.testing.assert_frame_equal(to_breadth(closes, window), to_breadth(shuffled, window))
+
+
+# -- highest since ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def readings():
+    return pd.Series(
+        [70.0, 60.0, 65.0, NAN, 55.0, 66.0, 68.0],
+        index=pd.to_datetime(
+            [
+                "2024-03-15",
+                "2024-06-03",
+                "2025-01-02",
+                "2025-06-02",
+                "2025-11-28",
+                "2026-01-09",
+                "2026-01-16",
+            ]
+        ),
+    )
+
+
+def test_highest_since_names_the_month(readings):
+    got = calc_highest_since(readings, "2026-01-16")
+    assert got.since == pd.Timestamp("2024-03-15")
+    assert got.phrase == "the highest since March 2024"
+    assert str(got) == got.phrase
+    assert not got.record
+    assert got.value == 68.0
+
+
+def test_highest_since_uses_last_reading_at_or_before_date(readings):
+    assert calc_highest_since(readings, "2026-01-18").date == pd.Timestamp("2026-01-16")
+
+
+def test_highest_since_recent_date_is_named_to_the_day(readings):
+    # 55 on 2025-11-28: the last reading at least as high is 65 on 2025-01-02 -> month;
+    # 66 on 2026-01-09 is beaten by nothing since 70 in March 2024.
+    got = calc_highest_since(readings.drop(pd.Timestamp("2026-01-16")), "2026-01-09")
+    assert got.phrase == "the highest since March 2024"
+    tied = pd.Series(
+        [50.0, 40.0, 50.0], index=pd.to_datetime(["2026-01-02", "2026-01-05", "2026-01-09"])
+    )
+    assert calc_highest_since(tied, "2026-01-09").phrase == "the highest since 2 January 2026"
+
+
+def test_highest_since_record(readings):
+    got = calc_highest_since(readings, "2024-03-15")
+    assert got.record
+    assert got.phrase == "the highest on record"
+    assert got.history_start == pd.Timestamp("2024-03-15")
+
+
+def test_highest_since_accepts_breadth_frame(small_universe):
+    out = to_breadth(small_universe, window=3)
+    got = calc_highest_since(out, out.index[-1])
+    # day 6 = 50; day 3 was 50 too (>=), day 4 = 33.3, day 5 = 0
+    assert got.since == out.index[2]
+
+
+def test_highest_since_without_reading_raises(readings):
+    with pytest.raises(ValueError, match="no breadth reading"):
+        calc_highest_since(readings, "2020-01-01")
+
+
+# -- the claim ----------------------------------------------------------------------------
+
+
+def test_claim_without_data_cannot_be_checked():
+    got = calc_breadth_claim(None, "2026-01-16", members_total=1950)
+    assert got.value is None
+    assert not got.checkable
+    assert "holds no daily closes for any of the 1,950 members" in got.reason
+    assert got.describe().startswith("cannot be computed")
+    empty = calc_breadth_claim(pd.DataFrame(index=_days(3)), "2026-01-16")
+    assert empty.value is None
+
+
+def test_claim_with_too_little_history_cannot_be_checked(small_universe):
+    got = calc_breadth_claim(small_universe, small_universe.index[-1], window=10)
+    assert got.value is None
+    assert got.reason.startswith("no member has 10 daily closes")
+    assert got.members_with_data == 4
+
+
+def test_claim_with_low_coverage_cannot_be_checked(small_universe):
+    got = calc_breadth_claim(small_universe, small_universe.index[-1], window=3, members_total=10)
+    assert got.value is None
+    assert "only 4 of 10 members" in got.reason
+
+
+def test_claim_on_a_day(small_universe):
+    got = calc_breadth_claim(small_universe, small_universe.index[-1], window=3, members_total=5)
+    assert got.value == 50.0
+    assert got.members_counted == 4
+    assert got.members_with_data == 4
+    assert got.members_total == 5
+    assert got.highest_since.since == small_universe.index[2]
+    assert got.describe() == "50% of 4 members with data"
+
+
+def test_claim_peak_over_a_span(small_universe):
+    # days 3..6 read 50, 33.3, 0, 50: the peak is reached first on day 3
+    got = calc_breadth_claim(
+        small_universe, small_universe.index[-1], window=3, peak_from=small_universe.index[3]
+    )
+    assert got.date == small_universe.index[5]
+    got = calc_breadth_claim(
+        small_universe, small_universe.index[-1], window=3, peak_from=small_universe.index[0]
+    )
+    assert got.date == small_universe.index[2]
+    assert got.highest_since.record
+
+
+def test_describe_formats_thousands():
+    reading = BreadthReading(
+        value=68.2,
+        date=pd.Timestamp("2026-01-16"),
+        members_counted=1912,
+        members_with_data=1930,
+        members_total=1960,
+        window=200,
+    )
+    assert reading.describe() == "68% of 1,912 members with data"
+    assert math.isclose(reading.value, 68.2)
