@@ -15,6 +15,7 @@ import pandas as pd
 
 from analysis import posts as posts_module
 from analysis.errors import DataError
+from analysis.prerender import prerender
 from analysis.settings import load_settings
 from analysis.sources.csv_import import read_series_csv
 from analysis.store import Store, utc_now_iso
@@ -62,6 +63,13 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--format", choices=("table", "markdown", "json"), default="table")
     status.set_defaults(handler=_status)
 
+    pre = commands.add_parser(
+        "prerender", help="the build's pre-render step: fetch for all posts, write titles"
+    )
+    pre.add_argument("--offline", action="store_true", help="never touch the network")
+    pre.add_argument("--posts-dir", type=Path, default=None, help=argparse.SUPPRESS)
+    pre.set_defaults(handler=_prerender)
+
     importer = commands.add_parser("import", help="import an OHLCV or date,value CSV as a series")
     importer.add_argument("csv", type=Path)
     importer.add_argument("--symbol", required=True, help="the symbol posts will read it as")
@@ -80,12 +88,25 @@ def _fetch(args) -> int:
         return EXIT_USAGE
     store = Store(settings.data_dir, lock_timeout=settings.lock_timeout)
     report = update_series(symbols, store=store, settings=settings)
+    _print_outcomes(report)
+    report.raise_for_problems(settings.max_stale_sessions)
+    return EXIT_OK
+
+
+def _prerender(args) -> int:
+    settings = load_settings(offline=True if args.offline else None)
+    result = prerender(settings, args.posts_dir or posts_module.POSTS_DIR)
+    _print_outcomes(result.report)
+    for path, title in result.titles.items():
+        print(f"title of {path.parent.name}: {title}")
+    return EXIT_OK
+
+
+def _print_outcomes(report) -> None:
     for outcome in report.outcomes.values():
         last = outcome.provenance.last_bar if outcome.provenance else "-"
         detail = f"  ({outcome.error})" if outcome.error else ""
         print(f"{outcome.symbol:<16} {outcome.status:<9} last bar {last}{detail}")
-    report.raise_for_problems(settings.max_stale_sessions)
-    return EXIT_OK
 
 
 def _status(args) -> int:

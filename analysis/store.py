@@ -217,7 +217,7 @@ class Store:
             payload = _parquet_bytes(frame)
             checksum = _checksum(payload)
             data_file = f"{symbol_key(symbol)}-{checksum.split(':')[1][:12]}.parquet"
-            _atomic_write(self.series_dir / data_file, payload)
+            atomic_write(self.series_dir / data_file, payload)
             previous = self._provenance_file_or_none(symbol)
             prov = Provenance(
                 symbol=symbol,
@@ -273,7 +273,7 @@ class Store:
 
     def _write_provenance(self, prov: Provenance) -> None:
         text = json.dumps(asdict(prov), indent=2, sort_keys=False) + "\n"
-        _atomic_write(self._provenance_path(prov.symbol), text.encode("utf-8"))
+        atomic_write(self._provenance_path(prov.symbol), text.encode("utf-8"))
 
     def _quarantine(self, path: Path) -> Path:
         self.quarantine_dir.mkdir(parents=True, exist_ok=True)
@@ -312,7 +312,7 @@ def _checksum(payload: bytes) -> str:
     return "sha256:" + hashlib.sha256(payload).hexdigest()
 
 
-def _atomic_write(path: Path, payload: bytes) -> None:
+def atomic_write(path: Path, payload: bytes) -> None:
     """Write bytes to a temporary file in the same folder, fsync, then rename over ``path``."""
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -335,3 +335,6 @@ def _fsync_dir(directory: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+_atomic_write = atomic_write  # TEMP alias, removed once every caller uses atomic_write

@@ -132,7 +132,7 @@ WRITER = textwrap.dedent("""
     from analysis.store import Store
 
     root, kill_at = sys.argv[1], sys.argv[2]
-    real_atomic_write = store_module._atomic_write
+    real_atomic_write = store_module.atomic_write
     calls = []
 
     def dying_atomic_write(path, payload):
@@ -146,7 +146,7 @@ WRITER = textwrap.dedent("""
             os.kill(os.getpid(), signal.SIGKILL)
         real_atomic_write(path, payload)
 
-    store_module._atomic_write = dying_atomic_write
+    store_module.atomic_write = dying_atomic_write
     index = pd.bdate_range("2020-01-01", periods=int(sys.argv[3]), name="date")
     frame = pd.DataFrame({c: 2.0 for c in store_module.OHLCV_COLUMNS}, index=index)
     Store(root).write("IWM", frame, source="new")
