@@ -1,0 +1,404 @@
+"""Index membership from the iShares Russell 2000 ETF (IWM) holdings file.
+
+The fund publishes its holdings as a CSV download: about nine lines of preamble (fund
+name, ``Fund Holdings as of,"Jan 16, 2026"``, inception date, ...), a header row
+``Ticker,Name,Sector,Asset Class,Market Value,Weight (%),...``, one row per holding, then
+legal notices. Only ``Asset Class == Equity`` rows with a tradable ticker are members;
+cash, money-market funds, futures and unlisted lines (CVRs, escrow shares) are dropped and
+listed with the reason.
+
+Each downloaded file is kept verbatim in the data store, one file per holdings date::
+
+    holdings/IWM-<yyyy-mm-dd>.csv     the file as downloaded
+    holdings/IWM-<yyyy-mm-dd>.json    provenance: source, fetched-at, checksum, counts
+
+so builds run offline and the store's history shows which members were used when.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.errors import (
+    CorruptedStoreError,
+    EmptyResponseError,
+    MalformedDataError,
+    NetworkDownError,
+    OfflineError,
+    SourceError,
+    TransientSourceError,
+)
+from analysis.settings import Settings
+from analysis.sources.retry import RetryPolicy, call_with_retries
+from analysis.store import Store, _atomic_write, utc_now_iso
+
+FUND = "IWM"
+IWM_HOLDINGS_URL = (
+    "https://www.ishares.com/us/products/239710/ishares-russell-2000-etf/"
+    "1467271812596.ajax?fileType=csv&fileName=IWM_holdings&dataType=fund"
+)
+HOLDINGS_DIR = "holdings"
+HEADER_START = "Ticker,"
+REQUIRED_COLUMNS = ("Ticker", "Name", "Sector", "Asset Class", "Weight (%)")
+# The preamble is about nine lines; look a little further in case a line is added.
+_PREAMBLE_LIMIT = 40
+_DATE_FORMATS = ("%b %d, %Y", "%d-%b-%Y", "%Y-%m-%d", "%m/%d/%Y")
+# Tickers as the fund writes them: letters and digits, with a share-class suffix after
+# "." or "/" or a space (BRK.B, BRK/B, BRK B). Anything else (e.g. "-") is not tradable.
+_TICKER = re.compile(r"^[A-Z0-9]+(?:[./ ][A-Z0-9]+)?$")
+_UNLISTED = "NO MARKET"
+
+
+@dataclass(frozen=True)
+class Holdings:
+    """One holdings file, parsed.
+
+    Attributes
+    ----------
+    fund : str
+        The fund's name from the first line, e.g. ``iShares Russell 2000 ETF``.
+    as_of : Timestamp
+        The "Fund Holdings as of" date.
+    members : DataFrame
+        One row per member, indexed by Yahoo ``symbol``, with columns ``ticker`` (as the
+        fund writes it), ``name``, ``sector``, ``weight`` (percent of the fund) and
+        ``exchange``; ordered as in the file (by weight).
+    dropped : DataFrame
+        Rows that are not members, with ``ticker``, ``name``, ``asset_class`` and ``reason``.
+    raw : bytes
+        The file as received, for storing verbatim.
+    source : str
+        Where the file came from (URL or path).
+    stale_reason : str or None
+        Set when a fresh download failed and this stored file was used instead.
+    """
+
+    fund: str
+    as_of: pd.Timestamp
+    members: pd.DataFrame
+    dropped: pd.DataFrame
+    raw: bytes = field(repr=False)
+    source: str = ""
+    stale_reason: str | None = None
+
+    @property
+    def symbols(self) -> list[str]:
+        """Members' Yahoo symbols, in file order."""
+        return list(self.members.index)
+
+
+def to_yahoo_symbol(ticker: str) -> str | None:
+    """Yahoo's spelling of a fund ticker (``BRK.B`` -> ``BRK-B``), or None if not tradable."""
+    cleaned = ticker.strip().upper()
+    if not _TICKER.match(cleaned):
+        return None
+    return re.sub(r"[./ ]", "-", cleaned)
+
+
+def parse_holdings(payload: bytes | str, *, source: str = "") -> Holdings:
+    """Parse an iShares holdings CSV into members and dropped rows.
+
+    Parameters
+    ----------
+    payload : bytes or str
+        The file's contents (a UTF-8 byte-order mark is allowed).
+    source : str
+        Where it came from, for messages and provenance.
+
+    Raises
+    ------
+    MalformedDataError
+        The payload is empty, is an HTML page (the site sometimes answers with one), has
+        no header row, no "Fund Holdings as of" date, or no equity holdings.
+    """
+    raw = payload.encode("utf-8") if isinstance(payload, str) else bytes(payload)
+    where = f" from {source}" if source else ""
+    text = raw.decode("utf-8-sig", errors="replace")
+    if not text.strip():
+        raise MalformedDataError(f"the holdings file{where} is empty")
+    head = text.lstrip()[:2000].lower()
+    if head.startswith("<") or "<html" in head or "<!doctype" in head:
+        raise MalformedDataError(
+            f"the holdings download{where} answered with an HTML page, not the CSV file"
+        )
+    lines = text.splitlines()
+    header_at = next(
+        (i for i, line in enumerate(lines[:_PREAMBLE_LIMIT]) if line.startswith(HEADER_START)),
+        None,
+    )
+    if header_at is None:
+        raise MalformedDataError(
+            f"the holdings file{where} has no '{HEADER_START}...' header row "
+            f"in its first {_PREAMBLE_LIMIT} lines"
+        )
+    fund = lines[0].strip().strip('"')
+    as_of = _as_of_date(lines[:header_at], where)
+    rows = list(csv.reader(lines[header_at:]))
+    header = [name.strip() for name in rows[0]]
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    if missing:
+        raise MalformedDataError(f"the holdings file{where} lacks columns {missing}")
+    col = {name: header.index(name) for name in header}
+    members, dropped = [], []
+    seen: set[str] = set()
+    for row in rows[1:]:
+        if len(row) < len(header):
+            # Blank separators and the legal notices after the table have one cell.
+            continue
+        ticker, name = row[col["Ticker"]].strip(), row[col["Name"]].strip()
+        asset_class = row[col["Asset Class"]].strip()
+        exchange = row[col["Exchange"]].strip() if "Exchange" in col else ""
+        symbol = to_yahoo_symbol(ticker)
+        reason = None
+        if asset_class != "Equity":
+            reason = f"asset class {asset_class or 'missing'}"
+        elif symbol is None:
+            reason = f"no tradable ticker ({ticker or 'blank'})"
+        elif _UNLISTED in exchange.upper():
+            reason = f"not listed ({exchange})"
+        elif symbol in seen:
+            reason = "repeated line of a member already listed"
+        if reason:
+            dropped.append((ticker, name, asset_class, reason))
+            continue
+        seen.add(symbol)
+        members.append(
+            (
+                symbol,
+                ticker,
+                name,
+                row[col["Sector"]].strip(),
+                _number(row[col["Weight (%)"]]),
+                exchange,
+            )
+        )
+    if not members:
+        raise MalformedDataError(f"the holdings file{where} lists no equity holdings")
+    member_frame = pd.DataFrame(
+        members, columns=["symbol", "ticker", "name", "sector", "weight", "exchange"]
+    ).set_index("symbol")
+    dropped_frame = pd.DataFrame(dropped, columns=["ticker", "name", "asset_class", "reason"])
+    return Holdings(
+        fund=fund,
+        as_of=as_of,
+        members=member_frame,
+        dropped=dropped_frame,
+        raw=raw,
+        source=source,
+    )
+
+
+def _as_of_date(preamble: list[str], where: str) -> pd.Timestamp:
+    for cells in csv.reader(preamble):
+        if cells and cells[0].strip().lower() == "fund holdings as of" and len(cells) > 1:
+            value = cells[1].strip()
+            for fmt in _DATE_FORMATS:
+                try:
+                    return pd.Timestamp(pd.to_datetime(value, format=fmt))
+                except ValueError:
+                    continue
+            raise MalformedDataError(f"the holdings file{where} has an unreadable date {value!r}")
+    raise MalformedDataError(f"the holdings file{where} has no 'Fund Holdings as of' line")
+
+
+def _number(cell: str) -> float:
+    try:
+        return float(cell.replace(",", "").strip())
+    except ValueError:
+        return float("nan")
+
+
+# -- fetching ------------------------------------------------------------------------------
+
+
+def fetch_iwm_holdings(
+    url: str = IWM_HOLDINGS_URL,
+    *,
+    session=None,
+    timeout: float = 30.0,
+    retry: RetryPolicy | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Holdings:
+    """Download and parse the fund's current holdings file.
+
+    Parameters
+    ----------
+    url : str
+        The CSV download link on the fund's page.
+    session : object, optional
+        Anything with ``get(url, timeout=...)`` returning a response with ``status_code``
+        and ``content`` (``curl_cffi`` or ``requests`` sessions). The default is a
+        ``curl_cffi`` session that presents itself as a browser, since the site turns away
+        obvious scripts.
+    timeout : float
+        Seconds per request.
+    retry, sleep
+        Backoff for rate limits, server errors and timeouts.
+
+    Raises
+    ------
+    SourceError
+        The site refused or failed (after retries for transient failures).
+    EmptyResponseError
+        The site answered with nothing.
+    MalformedDataError
+        The answer is not a holdings CSV (an HTML page, for example).
+    """
+    if session is None:
+        from curl_cffi import requests as curl_requests  # the network layer, only when used
+
+        session = curl_requests.Session(impersonate="chrome")
+
+    def attempt() -> bytes:
+        try:
+            response = session.get(url, timeout=timeout)
+        except OSError as exc:  # curl_cffi, requests and urllib errors all derive from it
+            if isinstance(exc, TimeoutError) or "timeout" in type(exc).__name__.lower():
+                raise TransientSourceError(f"holdings download timed out: {url}") from None
+            raise NetworkDownError(f"holdings download failed ({exc}): {url}") from None
+        status = int(response.status_code)
+        if status == 429 or status >= 500:
+            raise TransientSourceError(f"holdings download answered HTTP {status}: {url}")
+        if status >= 400:
+            raise SourceError(f"holdings download answered HTTP {status}: {url}")
+        return bytes(response.content)
+
+    payload = call_with_retries(attempt, retry or RetryPolicy(), sleep=sleep)
+    if not payload.strip():
+        raise EmptyResponseError(f"the holdings download answered with nothing: {url}")
+    return parse_holdings(payload, source=url)
+
+
+# -- storing -------------------------------------------------------------------------------
+
+
+def save_holdings(
+    holdings: Holdings, store: Store | Path, *, fund: str = FUND, fetched_at: str | None = None
+) -> Path:
+    """Keep a holdings file in the store, verbatim, with its provenance; return its path.
+
+    A file for the same date is replaced (the fund sometimes republishes a day's file).
+    """
+    store = _as_store(store)
+    folder = store.root / HOLDINGS_DIR
+    stem = f"{fund}-{holdings.as_of.date().isoformat()}"
+    provenance = {
+        "fund": fund,
+        "fund_name": holdings.fund,
+        "as_of": holdings.as_of.date().isoformat(),
+        "source": holdings.source,
+        "fetched_at": fetched_at or utc_now_iso(),
+        "data_file": f"{stem}.csv",
+        "checksum": _checksum(holdings.raw),
+        "members": len(holdings.members),
+        "dropped": len(holdings.dropped),
+    }
+    with store.locked():
+        folder.mkdir(parents=True, exist_ok=True)
+        _atomic_write(folder / f"{stem}.csv", holdings.raw)
+        # The JSON is written last: a file without its provenance is never read.
+        text = json.dumps(provenance, indent=2) + "\n"
+        _atomic_write(folder / f"{stem}.json", text.encode("utf-8"))
+    return folder / f"{stem}.csv"
+
+
+def list_holdings(store: Store | Path, *, fund: str = FUND) -> list[pd.Timestamp]:
+    """Dates of the holdings files the store keeps for ``fund``, oldest first."""
+    folder = _as_store(store).root / HOLDINGS_DIR
+    dates = []
+    for path in folder.glob(f"{fund}-*.json"):
+        try:
+            dates.append(pd.Timestamp(path.stem.removeprefix(f"{fund}-")))
+        except ValueError:
+            continue
+    return sorted(dates)
+
+
+def load_holdings(store: Store | Path, as_of, *, fund: str = FUND) -> Holdings:
+    """A stored holdings file, verified against its checksum.
+
+    Raises
+    ------
+    KeyError
+        No file for that date.
+    CorruptedStoreError
+        The file does not match its recorded checksum.
+    """
+    folder = _as_store(store).root / HOLDINGS_DIR
+    stem = f"{fund}-{pd.Timestamp(as_of).date().isoformat()}"
+    meta_path = folder / f"{stem}.json"
+    if not meta_path.is_file():
+        raise KeyError(stem)
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        payload = (folder / meta["data_file"]).read_bytes()
+    except (ValueError, KeyError, OSError) as exc:
+        raise CorruptedStoreError(
+            f"stored holdings {stem} are unreadable ({exc.__class__.__name__})"
+        ) from None
+    if _checksum(payload) != meta["checksum"]:
+        raise CorruptedStoreError(f"stored holdings {stem} do not match their checksum")
+    return parse_holdings(payload, source=meta.get("source", ""))
+
+
+def latest_holdings(store: Store | Path, *, fund: str = FUND) -> Holdings | None:
+    """The most recent stored holdings file, or ``None`` if the store keeps none."""
+    dates = list_holdings(store, fund=fund)
+    return load_holdings(store, dates[-1], fund=fund) if dates else None
+
+
+def get_iwm_holdings(
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    session=None,
+    url: str = IWM_HOLDINGS_URL,
+    **fetch_options,
+) -> Holdings:
+    """Current members: download and store the holdings file, or fall back to the store.
+
+    In live mode the file is downloaded and stored; if that fails, the latest stored file
+    is returned with ``stale_reason`` set. In offline mode the latest stored file is used.
+
+    Raises
+    ------
+    OfflineError
+        Offline mode and no stored holdings.
+    SourceError, MalformedDataError
+        The download failed and the store keeps no holdings to fall back on.
+    """
+    store = store or Store(settings.data_dir, lock_timeout=settings.lock_timeout)
+    if settings.offline:
+        stored = latest_holdings(store)
+        if stored is None:
+            raise OfflineError(
+                f"no {FUND} holdings file in the data store {store.root}, "
+                "and offline mode fetches nothing"
+            )
+        return stored
+    try:
+        holdings = fetch_iwm_holdings(url, session=session, **fetch_options)
+    except (SourceError, MalformedDataError) as exc:
+        stored = latest_holdings(store)
+        if stored is None:
+            raise
+        return replace(stored, stale_reason=f"the holdings download failed ({exc})")
+    save_holdings(holdings, store)
+    return holdings
+
+
+def _as_store(store: Store | Path) -> Store:
+    return store if isinstance(store, Store) else Store(Path(store))
+
+
+def _checksum(payload: bytes) -> str:
+    return "sha256:" + hashlib.sha256(payload).hexdigest()

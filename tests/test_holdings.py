@@ -1,0 +1,316 @@
+import http.server
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from curl_cffi import requests as curl_requests
+
+from analysis.errors import (
+    CorruptedStoreError,
+    EmptyResponseError,
+    MalformedDataError,
+    NetworkDownError,
+    OfflineError,
+    SourceError,
+    TransientSourceError,
+)
+from analysis.holdings import (
+    fetch_iwm_holdings,
+    get_iwm_holdings,
+    latest_holdings,
+    list_holdings,
+    load_holdings,
+    parse_holdings,
+    save_holdings,
+    to_yahoo_symbol,
+)
+from analysis.settings import Settings
+from analysis.sources.retry import RetryPolicy
+from analysis.store import Store
+
+# Hand-written in the layout of the fund's holdings download (preamble, header, rows,
+# trailing notice); the companies and figures are fictional.
+FIXTURE = Path(__file__).parent / "fixtures" / "IWM_holdings_fixture.csv"
+HTML = b"<!DOCTYPE html>\n<html><head><title>iShares</title></head><body>Sorry</body></html>\n"
+NO_WAIT = RetryPolicy(attempts=3, base_delay=0.001, max_seconds=1.0)
+
+
+@pytest.fixture
+def raw():
+    return FIXTURE.read_bytes()
+
+
+def test_fixture_members(raw):
+    holdings = parse_holdings(raw, source="fixture")
+    assert holdings.fund == "iShares Russell 2000 ETF"
+    assert holdings.as_of == pd.Timestamp("2026-01-16")
+    assert holdings.symbols == [
+        "ALPN",
+        "BRDG",
+        "CSK-B",
+        "DUNE",
+        "ELMW",
+        "FJRD",
+        "GLNT",
+        "HRBR",
+        "ISLE",
+        "JTTY",
+    ]
+    assert holdings.members.loc["CSK-B", "ticker"] == "CSK.B"
+    assert holdings.members.loc["ALPN", "weight"] == 0.55
+    assert holdings.members.loc["BRDG", "sector"] == "Financials"
+    assert holdings.raw == raw
+    assert holdings.stale_reason is None
+
+
+def test_fixture_dropped_rows_are_listed_with_reasons(raw):
+    dropped = parse_holdings(raw).dropped.set_index("ticker")["reason"].to_dict()
+    assert dropped == {
+        "-": "no tradable ticker (-)",
+        "XTSLA": "asset class Money Market",
+        "RTYH6": "asset class Futures",
+        "USD": "asset class Cash",
+        "ALPN": "repeated line of a member already listed",
+    }
+
+
+def test_plain_line_endings_and_text_parse_the_same(raw):
+    text = raw.decode("utf-8-sig").replace("\r\n", "\n")
+    assert parse_holdings(text).symbols == parse_holdings(raw).symbols
+
+
+def test_unlisted_equity_line_is_dropped(raw):
+    text = (
+        raw.decode("utf-8-sig")
+        .replace('"JTTY",', '"JTTY.W",')
+        .replace(
+            '"NASDAQ","USD","1.00","USD","-"\r\n"-"',
+            '"NO MARKET (E.G. UNLISTED)","USD","1.00","USD","-"\r\n"-"',
+        )
+    )
+    holdings = parse_holdings(text)
+    assert "JTTY-W" not in holdings.symbols
+    reasons = holdings.dropped.set_index("ticker")["reason"]
+    assert reasons["JTTY.W"] == "not listed (NO MARKET (E.G. UNLISTED))"
+
+
+@pytest.mark.parametrize(
+    ("ticker", "symbol"),
+    [
+        ("BRK.B", "BRK-B"),
+        ("brk/b", "BRK-B"),
+        ("BF B", "BF-B"),
+        (" AAPL ", "AAPL"),
+        ("-", None),
+        ("", None),
+        ("ABC.DEF.G", None),
+    ],
+)
+def test_yahoo_symbols(ticker, symbol):
+    assert to_yahoo_symbol(ticker) == symbol
+
+
+def test_html_answer_is_an_error():
+    with pytest.raises(MalformedDataError, match="HTML page"):
+        parse_holdings(HTML, source="https://example.test/holdings")
+
+
+@pytest.mark.parametrize("payload", [b"", b"\xef\xbb\xbf", b"\r\n  \n"])
+def test_empty_file_is_an_error(payload):
+    with pytest.raises(MalformedDataError, match="is empty"):
+        parse_holdings(payload)
+
+
+def test_file_without_header_is_an_error():
+    with pytest.raises(MalformedDataError, match="has no 'Ticker,"):
+        parse_holdings(b'iShares Russell 2000 ETF\nFund Holdings as of,"Jan 16, 2026"\n')
+
+
+def test_file_without_date_is_an_error(raw):
+    text = raw.decode("utf-8-sig").replace("Fund Holdings as of", "Holdings")
+    with pytest.raises(MalformedDataError, match="no 'Fund Holdings as of' line"):
+        parse_holdings(text)
+
+
+def test_file_with_only_cash_is_an_error(raw):
+    text = raw.decode("utf-8-sig").replace('"Equity"', '"Cash"')
+    with pytest.raises(MalformedDataError, match="no equity holdings"):
+        parse_holdings(text)
+
+
+# -- fetching, against a server on 127.0.0.1 -------------------------------------------------
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    answers: list  # (status, body) in order; the last one repeats
+
+    def do_GET(self):
+        status, body = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        self.server.hits += 1
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def serve():
+    servers = []
+
+    def start(*answers):
+        handler = type("Handler", (_Handler,), {"answers": list(answers)})
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.hits = 0
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return server, f"http://127.0.0.1:{server.server_port}/holdings.csv"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def _fetch(url, **kwargs):
+    with curl_requests.Session() as session:
+        return fetch_iwm_holdings(url, session=session, retry=NO_WAIT, **kwargs)
+
+
+def test_fetch_parses_the_download(serve, raw):
+    server, url = serve((200, raw))
+    holdings = _fetch(url)
+    assert holdings.as_of == pd.Timestamp("2026-01-16")
+    assert holdings.source == url
+    assert server.hits == 1
+
+
+def test_fetch_html_answer_is_an_error(serve):
+    _, url = serve((200, HTML))
+    with pytest.raises(MalformedDataError, match="HTML page"):
+        _fetch(url)
+
+
+def test_fetch_retries_server_errors(serve, raw):
+    server, url = serve((503, b"busy"), (429, b"slow down"), (200, raw))
+    waits = []
+    holdings = fetch_iwm_holdings(
+        url, session=curl_requests.Session(), retry=NO_WAIT, sleep=waits.append
+    )
+    assert len(holdings.members) == 10
+    assert server.hits == 3
+    assert len(waits) == 2
+
+
+def test_fetch_gives_up_after_retries(serve):
+    server, url = serve((500, b"down"))
+    with pytest.raises(TransientSourceError, match="HTTP 500"):
+        _fetch(url, sleep=lambda _: None)
+    assert server.hits == 3
+
+
+def test_fetch_client_error_is_not_retried(serve):
+    server, url = serve((404, b"gone"))
+    with pytest.raises(SourceError, match="HTTP 404") as info:
+        _fetch(url)
+    assert not info.value.transient
+    assert server.hits == 1
+
+
+def test_fetch_empty_answer(serve):
+    _, url = serve((200, b""))
+    with pytest.raises(EmptyResponseError):
+        _fetch(url)
+
+
+def test_fetch_unreachable_host_is_network_down(serve):
+    server, url = serve((200, b""))
+    server.shutdown()
+    server.server_close()
+    with pytest.raises(NetworkDownError):
+        _fetch(url, sleep=lambda _: None)
+
+
+# -- the store ------------------------------------------------------------------------------
+
+
+def test_save_and_reload(tmp_path, raw):
+    store = Store(tmp_path)
+    holdings = parse_holdings(raw, source="https://example.test/h.csv")
+    path = save_holdings(holdings, store, fetched_at="2026-01-17T01:00:00+00:00")
+    assert path == tmp_path / "holdings" / "IWM-2026-01-16.csv"
+    assert path.read_bytes() == raw  # kept verbatim
+    assert list_holdings(tmp_path) == [pd.Timestamp("2026-01-16")]
+    again = latest_holdings(tmp_path)
+    pd.testing.assert_frame_equal(again.members, holdings.members)
+    assert again.source == "https://example.test/h.csv"
+    assert not list(path.parent.glob("*.tmp"))
+
+
+def test_latest_is_the_newest_date(tmp_path, raw):
+    older = parse_holdings(raw.replace(b"Jan 16, 2026", b"Dec 31, 2025"))
+    newer = parse_holdings(raw)
+    save_holdings(newer, tmp_path)
+    save_holdings(older, tmp_path)
+    assert list_holdings(tmp_path) == [pd.Timestamp("2025-12-31"), pd.Timestamp("2026-01-16")]
+    assert latest_holdings(tmp_path).as_of == pd.Timestamp("2026-01-16")
+    assert load_holdings(tmp_path, "2025-12-31").as_of == pd.Timestamp("2025-12-31")
+
+
+def test_no_holdings_stored(tmp_path):
+    assert latest_holdings(tmp_path) is None
+    with pytest.raises(KeyError):
+        load_holdings(tmp_path, "2026-01-16")
+
+
+def test_tampered_file_is_detected(tmp_path, raw):
+    path = save_holdings(parse_holdings(raw), tmp_path)
+    path.write_bytes(raw.replace(b"0.55", b"0.56"))
+    with pytest.raises(CorruptedStoreError, match="checksum"):
+        latest_holdings(tmp_path)
+
+
+class _StubSession:
+    def __init__(self, status=200, body=b"", error=None):
+        self.status, self.body, self.error, self.calls = status, body, error, 0
+
+    def get(self, url, timeout):
+        self.calls += 1
+        if self.error:
+            raise self.error
+        return type("Response", (), {"status_code": self.status, "content": self.body})()
+
+
+def test_get_holdings_live_stores_the_download(tmp_path, raw):
+    settings = Settings(data_dir=tmp_path)
+    holdings = get_iwm_holdings(settings, session=_StubSession(body=raw))
+    assert holdings.stale_reason is None
+    assert list_holdings(tmp_path) == [pd.Timestamp("2026-01-16")]
+
+
+def test_get_holdings_falls_back_to_the_store(tmp_path, raw):
+    save_holdings(parse_holdings(raw), tmp_path)
+    settings = Settings(data_dir=tmp_path)
+    holdings = get_iwm_holdings(settings, session=_StubSession(body=HTML))
+    assert holdings.as_of == pd.Timestamp("2026-01-16")
+    assert "HTML page" in holdings.stale_reason
+
+
+def test_get_holdings_live_failure_without_store_raises(tmp_path):
+    settings = Settings(data_dir=tmp_path)
+    session = _StubSession(error=ConnectionError("refused"))
+    with pytest.raises(NetworkDownError):
+        get_iwm_holdings(settings, session=session, retry=NO_WAIT, sleep=lambda _: None)
+
+
+def test_get_holdings_offline_never_asks(tmp_path, raw):
+    settings = Settings(data_dir=tmp_path, mode="offline")
+    session = _StubSession(body=raw)
+    with pytest.raises(OfflineError, match="no IWM holdings file"):
+        get_iwm_holdings(settings, session=session)
+    save_holdings(parse_holdings(raw), tmp_path)
+    assert get_iwm_holdings(settings, session=session).as_of == pd.Timestamp("2026-01-16")
+    assert session.calls == 0
