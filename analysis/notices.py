@@ -1,0 +1,52 @@
+"""The "Data as of" line and the stale-data warning every post shows, from provenance."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+from IPython.display import Markdown
+
+from analysis.load import SeriesStatus, open_store, series_status
+from analysis.store import Store
+
+# A series whose last bar is this much older than the newest one is named in the line:
+# FRED series lag by a few days, and readers should see which figures are older.
+_LAGGING = pd.Timedelta(days=3)
+
+
+def data_as_of_markdown(statuses: list[SeriesStatus]) -> str:
+    """Markdown for a post's data line, plus a warning callout if any series is stale.
+
+    The line gives the newest last bar across the series, names series that end more than
+    three days earlier, and lists the sources from the provenance.
+    """
+    if not statuses:
+        return ""
+    last_bars = {s.symbol: s.provenance.last_bar_date for s in statuses}
+    newest = max(last_bars.values())
+    lagging = [f"{symbol} to {bar.date()}" for symbol, bar in last_bars.items()
+               if newest - bar > _LAGGING]
+    sources = "; ".join(dict.fromkeys(
+        part for s in statuses for part in s.provenance.source.split("; ")
+    ))
+    line = f"**Data as of {newest.date()}**"
+    if lagging:
+        line += f" (except {', '.join(lagging)})"
+    line += f". Sources: {sources}."
+    parts = [f'[{line}]{{.data-as-of}}']
+    stale = [s for s in statuses if s.stale]
+    if stale:
+        items = "\n".join(f"- {s.symbol}: last bar {s.provenance.last_bar}; {s.reason}"
+                          for s in stale)
+        parts.append(
+            "::: {.callout-warning}\n## Some data was not refreshed for this build\n\n"
+            f"{items}\n\nFigures that use these series stop at their last bar.\n:::"
+        )
+    return "\n\n".join(parts)
+
+
+def data_notice(symbols: Iterable[str], *, store: Store | None = None, now=None) -> Markdown:
+    """The data line (and stale warning) for ``symbols``, ready to display in a post."""
+    statuses = series_status(symbols, store=store or open_store(), now=now)
+    return Markdown(data_as_of_markdown(statuses))
