@@ -1,0 +1,444 @@
+"""Daily OHLCV bars from Yahoo Finance through ``yfinance``, one batch per call.
+
+``yf.download`` does not raise when Yahoo rate-limits it, does not know a symbol, or the
+network is down: it logs, and hands back empty or all-NaN columns. This module turns that
+into one result per symbol, either a clean frame or an error saying what went wrong:
+
+- A symbol has data only if some row has a close; rows without a close (padding from other
+  symbols' dates, trailing placeholder rows) are dropped, never returned.
+- When a symbol has no rows, the reason is read from the HTTP exchange itself: the session
+  is observed during the download, and the last chart request for the symbol is classified
+  (HTTP 429, 5xx and timeouts are transient; a refused connection is the network being
+  down; 404 "Not Found" is an unknown symbol; a body that is not chart JSON is malformed;
+  a valid answer without rows is empty). yfinance's own record cannot tell these apart:
+  1.7 keeps it in a private per-call context (``yfinance.shared._ERRORS`` is no longer
+  filled), and words a server error and an unknown symbol alike ("possibly delisted").
+- Transient failures are retried with backoff (:mod:`analysis.sources.retry`), each retry
+  one ``yf.download`` for just the symbols that failed that way.
+
+yfinance keeps process-wide state: one session (``YfData`` is a singleton), a cookie and
+crumb, a timezone/cookie cache on disk and an in-memory response cache. Calls here are
+serialised and reset that state where it would leak from one call into the next.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import datetime
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pandas as pd
+
+from analysis.errors import (
+    DataError,
+    EmptyResponseError,
+    MalformedDataError,
+    NetworkDownError,
+    SourceError,
+    SymbolNotFoundError,
+    TransientSourceError,
+)
+from analysis.settings import load_settings
+from analysis.sources.retry import RetryPolicy, call_with_retries
+from analysis.store import OHLCV_COLUMNS
+
+__all__ = ["YAHOO_SOURCE", "fetch_yahoo"]
+
+YAHOO_SOURCE = "Yahoo Finance via yfinance"
+NAME = "Yahoo Finance"
+DEFAULT_RETRY = RetryPolicy()
+# Where, under the data directory, yfinance keeps its timezone and cookie cache. Kept with
+# the store (which is never committed) so later runs skip a timezone probe per symbol.
+CACHE_SUBDIR = Path(".cache") / "yfinance"
+
+_YF_COLUMNS = {
+    "Open": "open",
+    "High": "high",
+    "Low": "low",
+    "Close": "close",
+    "Adj Close": "adj_close",
+    "Volume": "volume",
+}
+_TIMEOUT_ERRORS = {"Timeout", "ReadTimeout", "ConnectTimeout", "TimeoutError"}
+_CONNECTION_ERRORS = {"ConnectionError", "DNSError", "ProxyError", "SSLError"}
+
+log = logging.getLogger(__name__)
+# yfinance's session, caches and config are process-wide: one download at a time.
+_LOCK = threading.Lock()
+
+
+class _State:
+    """What this process has configured yfinance with, to notice when a call changes it."""
+
+    cache_dir: Path | None = None
+    default_session = None
+    temp_dir: Path | None = None
+
+
+def fetch_yahoo(
+    symbols: Sequence[str],
+    start: datetime.date | None,
+    *,
+    end: datetime.date | None = None,
+    session=None,
+    progress: bool | None = None,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    sleep: Callable[[float], None] = time.sleep,
+    cache_dir: Path | str | None = None,
+    timeout: float = 10.0,
+) -> dict[str, pd.DataFrame | DataError]:
+    """Download daily bars for ``symbols`` in one batch, with a result per symbol.
+
+    Parameters
+    ----------
+    symbols : sequence of str
+        Yahoo symbols: indices (``^RUT``), ETFs and stocks (``IWM``), futures (``CL=F``).
+    start : date or None
+        First trading date wanted (inclusive); ``None`` asks for the full history.
+    end : date or None
+        First trading date not wanted (exclusive); ``None`` means up to the latest bar.
+    session : curl_cffi.requests.Session, optional
+        Session for yfinance to use (tests pass a fake one); a shared default otherwise.
+    progress : bool, optional
+        Show yfinance's progress bar; by default only when stderr is a terminal.
+    retry : RetryPolicy
+        How many download attempts, and how much waiting, transient failures may cost.
+    sleep : callable
+        Waits between attempts (tests pass a no-op).
+    cache_dir : path, optional
+        Folder for yfinance's timezone and cookie cache. Default: ``.cache/yfinance`` under
+        the data directory, or a temporary folder if that is not writable.
+    timeout : float
+        Seconds yfinance waits for each HTTP answer.
+
+    Returns
+    -------
+    dict of str to DataFrame or DataError
+        Keyed by the symbols as given. A frame has columns ``open, high, low, close,
+        adj_close, volume`` (float64; ``close`` is the raw close, ``adj_close`` the
+        dividend- and split-adjusted one) and a tz-naive, sorted, unique ``DatetimeIndex``
+        named ``date`` holding the exchange's trading dates; every row has a close. An
+        error is a :class:`~analysis.errors.SymbolNotFoundError`,
+        :class:`~analysis.errors.EmptyResponseError`,
+        :class:`~analysis.errors.MalformedDataError`,
+        :class:`~analysis.errors.TransientSourceError` (rate limit, server error, timeout;
+        still failing after the retries) or :class:`~analysis.errors.NetworkDownError`,
+        whose message is one line starting with the symbol.
+    """
+    wanted = list(dict.fromkeys(symbols))
+    for symbol in wanted:
+        if not isinstance(symbol, str) or not symbol.strip():
+            raise ValueError(f"not a Yahoo symbol: {symbol!r}")
+    if start is not None and end is not None and _as_date(start) >= _as_date(end):
+        raise ValueError(f"start {start} must be before end {end} (end is exclusive)")
+    if not wanted:
+        return {}
+    show_progress = sys.stderr.isatty() if progress is None else progress
+    window = _Window(_as_date(start) if start else None, _as_date(end) if end else None)
+
+    results: dict[str, pd.DataFrame | DataError] = {}
+    pending = wanted
+    attempts = 0
+
+    def attempt() -> None:
+        nonlocal pending, attempts
+        attempts += 1
+        results.update(_download(pending, window, session, show_progress, cache_dir, timeout))
+        pending = [s for s in pending if isinstance(results[s], TransientSourceError)]
+        if pending:
+            raise TransientSourceError(f"{len(pending)} symbol(s) failed transiently")
+
+    try:
+        call_with_retries(attempt, retry, sleep=sleep)
+    except TransientSourceError:
+        for symbol in pending:
+            results[symbol] = _gave_up(results[symbol], attempts)
+    return {symbol: results[symbol] for symbol in wanted}
+
+
+class _Window:
+    """The requested date range, and how to say it in a message."""
+
+    def __init__(self, start: datetime.date | None, end: datetime.date | None) -> None:
+        self.start, self.end = start, end
+
+    def describe(self) -> str:
+        if self.start is None and self.end is None:
+            return "over its full history"
+        if self.end is None:
+            return f"from {self.start}"
+        if self.start is None:
+            return f"before {self.end}"
+        return f"from {self.start} to before {self.end}"
+
+
+def _download(symbols, window, session, progress, cache_dir, timeout) -> dict:
+    """One ``yf.download`` for ``symbols``; a frame or an error for each."""
+    import yfinance as yf  # imported here: importing the package must stay cheap
+
+    tickers = list(dict.fromkeys(s.upper() for s in symbols))  # yfinance upper-cases them
+    if session is None:
+        session = _default_session()
+    dates = {"start": window.start.isoformat()} if window.start else {"period": "max"}
+    if window.end:
+        dates["end"] = window.end.isoformat()
+    with _LOCK, _quiet_yfinance(), _observe(session) as seen:
+        _use_cache_dir(cache_dir)
+        _bind_session(session)
+        raw = yf.download(
+            tickers,
+            **dates,
+            interval="1d",
+            auto_adjust=False,
+            actions=False,
+            repair=False,
+            keepna=False,
+            group_by="ticker",
+            multi_level_index=True,
+            threads=True,
+            progress=progress,
+            timeout=timeout,
+            session=session,
+        )
+    out = {}
+    for symbol in symbols:
+        frame, nan_only = _frame_for(raw, symbol.upper())
+        if frame is not None:
+            out[symbol] = frame
+        else:
+            out[symbol] = _classify(symbol, seen, window, nan_only)
+    return out
+
+
+def _frame_for(raw: pd.DataFrame, ticker: str) -> tuple[pd.DataFrame | None, bool]:
+    """The ticker's rows that have a close, in our shape; also whether rows came without one."""
+    if not isinstance(raw.columns, pd.MultiIndex) or ticker not in raw.columns.get_level_values(0):
+        return None, False
+    part = raw[ticker]
+    if not {"Close", "Adj Close"} <= set(part.columns):
+        return None, False
+    frame = part.rename(columns=_YF_COLUMNS).reindex(columns=list(OHLCV_COLUMNS))
+    frame = frame.astype("float64")
+    closeless_rows = bool(frame.notna().any(axis=1).any())
+    # A row without a close is not a bar: yf.download pads every symbol to the union of the
+    # batch's dates, and Yahoo sometimes sends placeholder rows with null prices.
+    frame = frame[frame["close"].notna()]
+    if frame.empty:
+        return None, closeless_rows
+    index = pd.DatetimeIndex(frame.index)
+    if index.tz is not None:
+        index = index.tz_localize(None)
+    # Microseconds: pandas' own default resolution, so frames compare equal to stored ones.
+    frame.index = index.normalize().as_unit("us").rename("date")
+    frame = frame.sort_index()
+    frame = frame[~frame.index.duplicated(keep="last")]
+    frame.columns.name = None
+    return frame, False
+
+
+class _Seen:
+    """What the session saw during one download: the last chart outcome per symbol."""
+
+    def __init__(self) -> None:
+        self.chart: dict[str, object] = {}
+        self.other_error: BaseException | None = None
+        self._lock = threading.Lock()
+
+    def record(self, url: str, outcome: object) -> None:
+        path = urlsplit(url).path
+        with self._lock:
+            if "/v8/finance/chart/" in path:
+                self.chart[unquote(path.rsplit("/", 1)[-1]).upper()] = outcome
+            elif isinstance(outcome, BaseException):
+                self.other_error = outcome
+
+
+@contextlib.contextmanager
+def _observe(session) -> Iterator[_Seen]:
+    """Record every response or exception the session produces while yfinance uses it.
+
+    yfinance keeps the HTTP status to itself (a 500 and an unknown symbol both end as
+    "possibly delisted"), so the outcome is taken where it happens: the session's
+    ``request``, shadowed on this instance for the duration of the call.
+    """
+    seen = _Seen()
+    own = "request" in vars(session)
+    original = session.request
+
+    def request(method, url, *args, **kwargs):
+        try:
+            response = original(method, url, *args, **kwargs)
+        except Exception as exc:
+            seen.record(url, exc)
+            raise
+        seen.record(url, (response.status_code, bytes(response.content or b"")))
+        return response
+
+    session.request = request
+    try:
+        yield seen
+    finally:
+        if own:
+            session.request = original
+        else:
+            del session.request
+
+
+def _classify(symbol: str, seen: _Seen, window: _Window, nan_only: bool) -> DataError:
+    """Name the failure of a symbol that came back without a single usable row."""
+    outcome = seen.chart.get(symbol.upper())
+    if outcome is None:
+        outcome = seen.other_error
+    if outcome is None:
+        return SourceError(f"{symbol}: {NAME} returned no data, and no request for it was seen")
+    if isinstance(outcome, BaseException):
+        error = _classify_exception(symbol, outcome)
+        error.__cause__ = outcome
+        return error
+    status, body = outcome
+    if status == 429:
+        return TransientSourceError(f"{symbol}: {NAME} is rate-limiting requests (HTTP 429)")
+    if status >= 500:
+        return TransientSourceError(f"{symbol}: {NAME} had a server error (HTTP {status})")
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        doc = None
+    chart = doc.get("chart") if isinstance(doc, dict) else None
+    error = chart.get("error") if isinstance(chart, dict) else None
+    if status == 404 or (isinstance(error, dict) and error.get("code") == "Not Found"):
+        return SymbolNotFoundError(f"{symbol}: {NAME} does not know this symbol")
+    if status >= 400:
+        return SourceError(f"{symbol}: {NAME} refused the request (HTTP {status})")
+    if error:
+        reason = error.get("description") if isinstance(error, dict) else error
+        return SourceError(f"{symbol}: {NAME} reported an error: {reason}")
+    if not isinstance(chart, dict) or not isinstance(chart.get("result"), list):
+        return MalformedDataError(f"{symbol}: {NAME} sent a response that is not chart data")
+    if nan_only:
+        return EmptyResponseError(
+            f"{symbol}: {NAME} returned only rows without a close {window.describe()}"
+        )
+    return EmptyResponseError(f"{symbol}: {NAME} returned no price rows {window.describe()}")
+
+
+def _classify_exception(symbol: str, exc: BaseException) -> DataError:
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if names & _TIMEOUT_ERRORS:
+        return TransientSourceError(f"{symbol}: {NAME} did not answer in time")
+    if names & _CONNECTION_ERRORS:
+        return NetworkDownError(f"{symbol}: cannot reach {NAME}; is the network down?")
+    return TransientSourceError(f"{symbol}: the request to {NAME} failed: {_one_line(exc)}")
+
+
+def _gave_up(error: DataError, attempts: int) -> DataError:
+    """The same error, saying how many attempts it survived."""
+    if attempts < 2:
+        return error
+    final = type(error)(f"{error} (gave up after {attempts} attempts)")
+    final.__cause__ = error.__cause__ or error
+    return final
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:200] or type(exc).__name__
+
+
+def _as_date(value) -> datetime.date:
+    return pd.Timestamp(value).date()
+
+
+def _default_session():
+    """One browser-like session for the process, so cookies and connections are reused."""
+    if _State.default_session is None:
+        from curl_cffi import requests as curl_requests
+
+        _State.default_session = curl_requests.Session(impersonate="chrome")
+    return _State.default_session
+
+
+def _bind_session(session) -> None:
+    """Make ``session`` yfinance's session, with a cookie and crumb of its own.
+
+    ``YfData`` is a singleton: constructing it with a session swaps the session but keeps
+    the cookie and crumb obtained through the previous one, which do not belong to the new
+    session's cookie jar. Forget them, so the new session does its own handshake.
+    """
+    from yfinance.data import YfData
+
+    data = YfData()
+    if data._session is not session:
+        with data._cookie_lock:
+            data._cookie = None
+            data._crumb = None
+            data._cookie_strategy = "basic"
+    YfData(session=session)
+    # Answers to past date ranges are memoised per URL in the singleton; a retry must not
+    # get the failed answer back, nor one session another session's answer.
+    YfData.cache_get.cache_clear()
+
+
+def _use_cache_dir(cache_dir) -> None:
+    """Point yfinance's timezone and cookie cache at ``cache_dir`` (see :func:`fetch_yahoo`)."""
+    import yfinance as yf
+    from yfinance import cache
+
+    path = Path(cache_dir) if cache_dir is not None else _default_cache_dir()
+    path = path.expanduser().resolve()
+    if path == _State.cache_dir:
+        return
+    path.mkdir(parents=True, exist_ok=True)
+    yf.set_tz_cache_location(str(path))
+    # set_tz_cache_location only takes effect before first use: the cache objects keep the
+    # database they opened. Dropping them makes the next lookup open the new location.
+    cache._TzCacheManager._tz_cache = None
+    cache._CookieCacheManager._Cookie_cache = None
+    cache._ISINCacheManager._isin_cache = None
+    _State.cache_dir = path
+
+
+def _default_cache_dir() -> Path:
+    path = load_settings().data_dir / CACHE_SUBDIR
+    with contextlib.suppress(OSError):
+        path.mkdir(parents=True, exist_ok=True)
+        if os.access(path, os.W_OK):
+            return path
+    if _State.temp_dir is None:
+        _State.temp_dir = Path(tempfile.mkdtemp(prefix="analysis-yfinance-"))
+        atexit.register(shutil.rmtree, _State.temp_dir, ignore_errors=True)
+    return _State.temp_dir
+
+
+class _QuietFilter(logging.Filter):
+    """Keep yfinance's per-symbol error lines off the console: we report them ourselves."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        log.debug("yfinance: %s", record.getMessage())
+        return False
+
+
+@contextlib.contextmanager
+def _quiet_yfinance() -> Iterator[None]:
+    yf_logger = logging.getLogger("yfinance")
+    quiet = _QuietFilter()
+    yf_logger.addFilter(quiet)
+    try:
+        with warnings.catch_warnings():
+            # pandas deprecation notices raised inside yfinance are not the reader's concern.
+            warnings.filterwarnings("ignore", module=r"yfinance(\.|$)")
+            yield
+    finally:
+        yf_logger.removeFilter(quiet)
