@@ -1,4 +1,5 @@
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -298,3 +299,127 @@ def test_describe_formats_thousands():
     )
     assert reading.describe() == "68% of 1,912 members with data"
     assert math.isclose(reading.value, 68.2)
+
+
+# -- the chart ------------------------------------------------------------------------------
+
+
+def test_chart_has_the_50_percent_line_and_the_caveat(small_universe):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from analysis.breadth_chart import breadth_alt_text, plot_breadth
+
+    before = dict(matplotlib.rcParams)
+    breadth = to_breadth(small_universe, window=3)
+    reading = calc_breadth_claim(small_universe, small_universe.index[-1], window=3)
+    fig = plot_breadth(
+        breadth, reading=reading, holdings_as_of="2026-01-16", source="Source: test", window=3
+    )
+    try:
+        ax = fig.axes[0]
+        assert ax.get_ylim() == (0, 100)
+        flat_lines = [line for line in ax.get_lines() if set(line.get_ydata()) == {50}]
+        assert len(flat_lines) == 1
+        footer = " ".join(text.get_text() for text in fig.texts)
+        assert "16 January 2026 applied to the whole period" in footer
+        assert "Source: test" in footer
+        assert dict(matplotlib.rcParams) == before
+    finally:
+        plt.close(fig)
+    alt = breadth_alt_text(breadth, reading, window=3)
+    assert "3-day average" in alt and "dashed line at 50%" in alt
+    assert "The reading of 50% on" in alt
+
+
+# -- the universe in the store ----------------------------------------------------------------
+
+
+def _bars(closes, start="2025-01-02"):
+    closes = np.asarray(closes, dtype="float64")
+    index = pd.bdate_range(start, periods=len(closes), name="date")
+    return pd.DataFrame(
+        {
+            "open": closes,
+            "high": closes + 1,
+            "low": closes - 1,
+            "close": closes,
+            "adj_close": closes * 0.5,
+            "volume": 1000.0,
+        },
+        index=index,
+    )
+
+
+@pytest.fixture
+def member_store(tmp_path):
+    from analysis.store import Store
+
+    store = Store(tmp_path)
+    store.write("AAA", _bars([1, 2, 3, 4]), source="test")
+    store.write("BB-B", _bars([5, 6], start="2025-01-06"), source="test")
+    store.write("CCC", _bars([7, 8, 9]), source="test")
+    return store
+
+
+def test_read_closes_side_by_side(member_store):
+    from analysis.universe import read_closes
+
+    closes, missing = read_closes(member_store, ["AAA", "BB-B", "NONE"])
+    assert list(closes.columns) == ["AAA", "BB-B"]
+    assert closes.index.name == "date"
+    assert closes["AAA"].tolist() == [0.5, 1.0, 1.5, 2.0]  # adjusted closes by default
+    assert closes["BB-B"].isna().tolist() == [True, True, False, False]
+    assert missing == {"NONE": "not in the data store"}
+    raw, _ = read_closes(member_store, ["CCC"], column="close")
+    assert raw["CCC"].tolist() == [7.0, 8.0, 9.0]
+
+
+def test_read_closes_matches_store_read(member_store):
+    from analysis.universe import read_closes
+
+    closes, _ = read_closes(member_store, ["AAA", "BB-B", "CCC"], column="close")
+    expected = pd.DataFrame({s: member_store.read(s)["close"] for s in ["AAA", "BB-B", "CCC"]})
+    pd.testing.assert_frame_equal(closes, expected, check_names=False, check_freq=False)
+
+
+def test_corrupted_member_is_listed_and_quarantined(member_store):
+    from analysis.universe import read_closes
+
+    prov = member_store.provenance("CCC")
+    path = member_store.series_dir / prov.data_file
+    path.write_bytes(path.read_bytes()[:-10] + b"0123456789")
+    closes, missing = read_closes(member_store, ["AAA", "CCC"])
+    assert list(closes.columns) == ["AAA"]
+    assert "checksum" in missing["CCC"]
+    assert not path.exists()
+    assert list(member_store.quarantine_dir.iterdir())
+
+
+def test_load_universe_uses_the_latest_holdings(member_store):
+    from analysis.holdings import parse_holdings, save_holdings
+    from analysis.universe import load_universe
+
+    fixture = (Path(__file__).parent / "fixtures" / "IWM_holdings_fixture.csv").read_bytes()
+    save_holdings(parse_holdings(fixture), member_store)
+    universe = load_universe(member_store)
+    assert universe.holdings_as_of == pd.Timestamp("2026-01-16")
+    assert len(universe.members) == 10
+    assert universe.with_data == []  # the fixture's members are not in this store
+    assert set(universe.missing) == set(universe.members)
+    reading = calc_breadth_claim(universe.closes, "2026-01-16", members_total=len(universe.members))
+    assert reading.value is None
+    assert reading.reason == "the data store holds no daily closes for any of the 10 members"
+
+
+def test_load_universe_without_holdings(member_store):
+    from analysis.universe import load_universe
+
+    universe = load_universe(member_store)
+    assert universe.members == []
+    assert "keeps no IWM holdings file" in universe.reason
+    assert calc_breadth_claim(universe.closes, "2026-01-16").value is None
+    explicit = load_universe(member_store, ["AAA", "CCC"])
+    assert explicit.with_data == ["AAA", "CCC"]

@@ -1,0 +1,314 @@
+"""An index's members as one universe: update their prices, and read their closes side by side.
+
+Members come from a holdings file (:mod:`analysis.holdings`); each member's prices are an
+ordinary series in the store, fetched and updated like any other (:mod:`analysis.update`).
+
+Reading is the cheap path of :meth:`Store.read` (each member's file is still verified
+against its checksum): about 0.35 s for 2,000 members x 300 days (see
+``benchmarks/breadth.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from analysis.errors import CorruptedStoreError
+from analysis.holdings import Holdings, latest_holdings
+from analysis.settings import Settings
+from analysis.store import Provenance, Store
+
+log = logging.getLogger(__name__)
+
+# Dividend- and split-adjusted: a split or a special dividend must not read as a collapse
+# below the moving average.
+DEFAULT_COLUMN = "adj_close"
+# Members per update_series call: one yf.download each. Yahoo answers one chart request per
+# symbol, so this bounds how many requests one failed batch can cost, not the total.
+BATCH_SIZE = 100
+# Batches in flight. Yahoo downloads are serialised inside the source (yfinance keeps
+# process-wide state) and fan out over yfinance's own threads; a second worker overlaps one
+# batch's store writes with the next batch's download.
+MAX_WORKERS = 2
+
+
+@dataclass
+class Universe:
+    """Members' closes side by side, and who is missing.
+
+    Attributes
+    ----------
+    members : list of str
+        Every member asked for (Yahoo symbols), in holdings order.
+    closes : DataFrame
+        One column per member with data, indexed by trading date; NaN where a member has
+        no bar.
+    missing : dict of str to str
+        Members without usable data, and why (not in the store, corrupted file).
+    column : str
+        The stored column the closes come from.
+    holdings_as_of : Timestamp or None
+        Date of the holdings file the members come from, if any.
+    reason : str or None
+        Why there are no members at all (no holdings file), if so.
+    """
+
+    members: list[str]
+    closes: pd.DataFrame
+    missing: dict[str, str] = field(default_factory=dict)
+    column: str = DEFAULT_COLUMN
+    holdings_as_of: pd.Timestamp | None = None
+    reason: str | None = None
+
+    @property
+    def with_data(self) -> list[str]:
+        """Members that have at least one close."""
+        return list(self.closes.columns)
+
+
+@dataclass
+class UniverseReport:
+    """What :func:`update_universe` did, member by member.
+
+    Attributes
+    ----------
+    members : list of str
+        Members asked for.
+    outcomes : dict of str to Outcome
+        :class:`analysis.update.Outcome` per member (``current``, ``updated``,
+        ``unchanged``, ``stale``, ``failed``, ``offline``).
+    """
+
+    members: list[str]
+    outcomes: dict = field(default_factory=dict)
+
+    def with_status(self, *statuses: str) -> list[str]:
+        """Members whose outcome has one of ``statuses``."""
+        return [s for s, o in self.outcomes.items() if o.status in statuses]
+
+    @property
+    def failed(self) -> dict[str, str]:
+        """Members the store has no rows for after the update, with the error."""
+        return {s: o.error or o.status for s, o in self.outcomes.items() if not o.usable}
+
+    @property
+    def stale(self) -> dict[str, str]:
+        """Members served from older rows because their update failed."""
+        return {
+            s: o.error or o.status
+            for s, o in self.outcomes.items()
+            if o.usable and o.status == "stale"
+        }
+
+    @property
+    def with_data(self) -> list[str]:
+        """Members the store holds rows for after the update."""
+        return [s for s, o in self.outcomes.items() if o.usable]
+
+    def summary(self) -> str:
+        """One line: how many members have data, and how many failed or are stale."""
+        parts = [f"{len(self.with_data):,} of {len(self.members):,} members have data"]
+        if self.failed:
+            parts.append(f"{len(self.failed):,} failed")
+        if self.stale:
+            parts.append(f"{len(self.stale):,} stale")
+        return "; ".join(parts)
+
+
+def member_symbols(members: Holdings | Iterable[str]) -> list[str]:
+    """Yahoo symbols of ``members`` (a holdings file or symbols), without repeats."""
+    symbols = members.symbols if isinstance(members, Holdings) else list(members)
+    return list(dict.fromkeys(symbols))
+
+
+def update_universe(
+    members: Holdings | Iterable[str],
+    store: Store,
+    settings: Settings,
+    session=None,
+    *,
+    batch_size: int = BATCH_SIZE,
+    max_workers: int = MAX_WORKERS,
+    now=None,
+    progress: bool = False,
+) -> UniverseReport:
+    """Bring every member's prices up to date, in batches, and report each member.
+
+    Each batch goes through :func:`analysis.update.update_series`, so the usual rules hold:
+    only bars after the last stored one are requested, members already complete for the
+    last closed session are not requested at all, transient failures are retried with
+    backoff, and a failed member keeps its stored rows (stale) or is listed as failed.
+    Nothing is raised for individual members; see :attr:`UniverseReport.failed`.
+
+    Parameters
+    ----------
+    members : Holdings or iterable of str
+        The members (Yahoo symbols).
+    store, settings
+        Where prices live; offline settings make no request.
+    session : curl_cffi.requests.Session, optional
+        Session for yfinance (tests pass a fake one).
+    batch_size : int
+        Members per download.
+    max_workers : int
+        Batches in flight at once.
+    now : timestamp-like, optional
+        The current time, for tests and benchmarks.
+    progress : bool
+        Show a progress bar over batches (on a terminal).
+    """
+    # Imported here: posts that only read the universe should not pay for yfinance.
+    from analysis.update import update_series
+
+    symbols = member_symbols(members)
+    batches = [symbols[i : i + batch_size] for i in range(0, len(symbols), batch_size)]
+
+    def run(batch: list[str]):
+        return update_series(
+            batch, store=store, settings=settings, now=now, yahoo_session=session, progress=False
+        )
+
+    report = UniverseReport(members=symbols)
+    with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
+        results = pool.map(run, batches)
+        if progress:
+            from tqdm import tqdm
+
+            results = tqdm(results, total=len(batches), unit="batch", desc="members")
+        for batch_report in results:
+            report.outcomes.update(batch_report.outcomes)
+    report.outcomes = {s: report.outcomes[s] for s in symbols if s in report.outcomes}
+    if report.failed:
+        log.warning("%s", report.summary())
+    return report
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def load_universe(
+    store: Store,
+    members: Holdings | Iterable[str] | None = None,
+    *,
+    column: str = DEFAULT_COLUMN,
+) -> Universe:
+    """Members' closes from the store, side by side; never touches the network.
+
+    Parameters
+    ----------
+    store : Store
+        The data store.
+    members : Holdings or iterable of str, optional
+        Whose closes; by default the members of the latest stored IWM holdings file. With
+        no holdings file, the universe is empty and ``reason`` says so.
+    column : str
+        Stored column to use (``adj_close`` by default, or ``close``).
+
+    Returns
+    -------
+    Universe
+        Members without usable data are listed in ``missing`` rather than raised.
+    """
+    holdings_as_of = None
+    if members is None:
+        try:
+            members = latest_holdings(store)
+        except CorruptedStoreError as exc:
+            return Universe([], _empty(), column=column, reason=str(exc))
+        if members is None:
+            return Universe(
+                [],
+                _empty(),
+                column=column,
+                reason=f"the data store {store.root} keeps no IWM holdings file",
+            )
+    if isinstance(members, Holdings):
+        holdings_as_of = members.as_of
+    symbols = member_symbols(members)
+    closes, missing = read_closes(store, symbols, column=column)
+    return Universe(symbols, closes, missing, column=column, holdings_as_of=holdings_as_of)
+
+
+def read_closes(
+    store: Store, symbols: list[str], *, column: str = DEFAULT_COLUMN
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """One column per symbol with data, and the reason for each symbol without.
+
+    Every value comes from a member file whose checksum matches its provenance; a file
+    that does not is quarantined (as :meth:`Store.read` does) and its member listed.
+    """
+    missing: dict[str, str] = {}
+    provs: dict[str, Provenance] = {}
+    for symbol in symbols:
+        try:
+            prov = store.provenance(symbol)
+        except CorruptedStoreError as exc:
+            missing[symbol] = str(exc)
+            continue
+        if prov is None:
+            missing[symbol] = "not in the data store"
+        else:
+            provs[symbol] = prov
+    columns: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for symbol in provs:
+        try:
+            dates, values = _read_member(store, provs[symbol], column)
+        except (CorruptedStoreError, KeyError) as exc:
+            missing[symbol] = exc.args[0] if isinstance(exc, KeyError) else str(exc)
+            continue
+        columns[symbol] = (dates, values)
+    ordered = [s for s in symbols if s in columns and len(columns[s][0])]
+    for symbol in symbols:
+        if symbol in columns and symbol not in ordered:
+            missing[symbol] = f"no {column} values in the stored series"
+    closes = _assemble({s: columns[s] for s in ordered})
+    return closes, {s: missing[s] for s in symbols if s in missing}
+
+
+def _read_member(store: Store, prov: Provenance, column: str):
+    """One member's dates and values, verified like :meth:`Store.read` but cheaper."""
+    symbol = prov.symbol
+    try:
+        payload = (store.series_dir / prov.data_file).read_bytes()
+    except FileNotFoundError:
+        payload = b""
+    if _checksum(payload) != prov.checksum:
+        store.read(symbol)  # quarantines the file and raises CorruptedStoreError
+        raise CorruptedStoreError(f"{symbol}: stored file changed while it was being read")
+    parquet = pq.ParquetFile(pa.BufferReader(payload))
+    if column not in parquet.schema_arrow.names:
+        raise KeyError(f"the stored series has no {column} column")
+    # One small file: pyarrow's thread pool costs more than it saves here.
+    table = parquet.read(columns=["date", column], use_threads=False, use_pandas_metadata=False)
+    dates = table.column("date").to_numpy()
+    values = table.column(column).to_numpy().astype("float64")
+    keep = np.isfinite(values)
+    return dates[keep], values[keep]
+
+
+def _assemble(columns: dict[str, tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
+    """Outer-join members' (dates, values) into one frame, NaN where a member has no bar."""
+    if not columns:
+        return _empty()
+    all_dates = np.unique(np.concatenate([dates for dates, _ in columns.values()]))
+    out = np.full((len(all_dates), len(columns)), np.nan)
+    for j, (dates, values) in enumerate(columns.values()):
+        out[np.searchsorted(all_dates, dates), j] = values
+    index = pd.DatetimeIndex(all_dates, name="date")
+    return pd.DataFrame(out, index=index, columns=pd.Index(list(columns)))
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame(index=pd.DatetimeIndex([], name="date"), dtype="float64")
+
+
+def _checksum(payload: bytes) -> str:
+    return "sha256:" + hashlib.sha256(payload).hexdigest()
