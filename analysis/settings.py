@@ -11,9 +11,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 POSTS_DIR = PROJECT_ROOT / "posts"
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+RESEARCH_SETTINGS_FILE = PROJECT_ROOT / "research.yml"
 
 DATA_DIR_ENV = "ANALYSIS_DATA_DIR"
 OFFLINE_ENV = "ANALYSIS_OFFLINE"
@@ -85,3 +88,62 @@ def _optional_int(env, name: str) -> int | None:
     if value < 0:
         raise ValueError(f"{name} must not be negative, got {value}")
     return value
+
+
+@dataclass(frozen=True)
+class ResearchSettings:
+    """A site's defaults for new posts, from ``research.yml``.
+
+    Attributes
+    ----------
+    author : str or None
+        Author written into new posts; ``None`` leaves it to ``posts/_metadata.yml``.
+    benchmarks : tuple of str
+        Symbols every new post compares against (added after the post's own symbols).
+    categories : tuple of str
+        Categories a new post starts with.
+    """
+
+    author: str | None = None
+    benchmarks: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+
+
+def load_research_settings(path: Path | None = None) -> ResearchSettings:
+    """Read ``research.yml`` (by default the project's); a missing file gives empty defaults.
+
+    Raises
+    ------
+    ValueError
+        The file is not valid YAML, or a key has the wrong type (the message names the
+        file and the key).
+    """
+    path = Path(path) if path is not None else RESEARCH_SETTINGS_FILE
+    if not path.is_file():
+        return ResearchSettings()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ValueError(f"{path}: not valid YAML ({problem})") from None
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path}: expected key: value settings, got {type(raw).__name__}")
+    author = raw.get("author")
+    if author is not None and (not isinstance(author, str) or not author.strip()):
+        raise ValueError(f"{path}: 'author' must be a non-empty text")
+    return ResearchSettings(
+        author=author.strip() if author else None,
+        benchmarks=_text_list(raw, "benchmarks", path),
+        categories=_text_list(raw, "categories", path),
+    )
+
+
+def _text_list(raw: dict, key: str, path: Path) -> tuple[str, ...]:
+    value = raw.get(key)
+    if value is None:
+        return ()
+    # A lone value (``benchmarks: ^GSPC``) is read as a list of one.
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
+        raise ValueError(f"{path}: '{key}' must be a list of non-empty texts")
+    return tuple(dict.fromkeys(i.strip() for i in items))
