@@ -56,6 +56,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from analysis.posts import read_front_matter
+
 __all__ = [
     "CONTRADICTED",
     "HOLDS",
@@ -71,7 +73,6 @@ __all__ = [
     "load_claims",
     "parse_cited",
     "parse_claims",
-    "read_front_matter",
     "show_claims_table",
     "to_cited_table_markdown",
     "to_claims_table_markdown",
@@ -262,30 +263,25 @@ def parse_claims(items: Sequence[Mapping | Claim] | None) -> list[Claim]:
     return claims
 
 
-def read_front_matter(path: str | Path) -> dict:
-    """The YAML front matter of a ``.qmd``/``.md`` file (between the leading ``---`` lines).
-
-    A ``.yml``/``.yaml`` file is read whole. Returns ``{}`` if there is no front matter.
-    """
-    path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    if path.suffix in (".yml", ".yaml"):
-        return yaml.safe_load(text) or {}
-    lines = text.splitlines()
-    if not lines or lines[0].strip() != "---":
-        return {}
-    for end, line in enumerate(lines[1:], start=1):
-        if line.strip() in ("---", "..."):
-            return yaml.safe_load("\n".join(lines[1:end])) or {}
-    raise ClaimsSchemaError(f"{path}: front matter starts with '---' but never ends")
-
-
 def load_claims(path: str | Path, key: str = "claims") -> list[Claim]:
     """Read and validate the ``claims:`` list from a post's front matter.
 
     In a post's code, ``load_claims("index.qmd")`` (Quarto runs each post from its folder).
+    A ``.yml``/``.yaml`` file (such as a folder's ``_metadata.yml``) is read whole.
+
+    Raises
+    ------
+    MalformedDataError
+        The file has no valid front matter (see :func:`analysis.posts.read_front_matter`).
+    ClaimsSchemaError
+        The list does not follow the schema.
     """
-    return parse_claims(read_front_matter(path).get(key))
+    path = Path(path)
+    if path.suffix in (".yml", ".yaml"):
+        meta = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    else:
+        meta = read_front_matter(path)
+    return parse_claims(meta.get(key))
 
 
 # -- checking -----------------------------------------------------------------------------

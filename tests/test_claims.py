@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from analysis import claims as c
+from analysis.errors import MalformedDataError
 
 FRONT_MATTER = """\
 ---
@@ -273,14 +274,14 @@ def test_cited_schema_errors():
         c.parse_cited([{"figure": "a"}])
 
 
-def test_front_matter_edge_cases(tmp_path):
-    plain = tmp_path / "plain.qmd"
-    plain.write_text("no front matter\n", encoding="utf-8")
-    assert c.read_front_matter(plain) == {}
+def test_claims_from_yaml_files_and_posts_without_claims(tmp_path):
     meta = tmp_path / "_metadata.yml"
-    meta.write_text("claims: []\n", encoding="utf-8")
-    assert c.load_claims(meta) == []
+    meta.write_text("claims:\n  - {id: a, claim: t, published: true}\n", encoding="utf-8")
+    assert [x.id for x in c.load_claims(meta)] == ["a"]
+    post = tmp_path / "index.qmd"
+    post.write_text("---\ntitle: x\n---\nbody\n", encoding="utf-8")
+    assert c.load_claims(post) == []
     broken = tmp_path / "broken.qmd"
     broken.write_text("---\ntitle: x\n", encoding="utf-8")
-    with pytest.raises(c.ClaimsSchemaError, match="never ends"):
-        c.read_front_matter(broken)
+    with pytest.raises(MalformedDataError):
+        c.load_claims(broken)
