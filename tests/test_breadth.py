@@ -423,3 +423,80 @@ def test_load_universe_without_holdings(member_store):
     assert calc_breadth_claim(universe.closes, "2026-01-16").value is None
     explicit = load_universe(member_store, ["AAA", "CCC"])
     assert explicit.with_data == ["AAA", "CCC"]
+
+
+# -- updating the universe (fake Yahoo session, no network) -----------------------------------
+
+
+def test_universe_update_asks_only_for_missing_bars(tmp_path):
+    from analysis.sessions import session_close
+    from analysis.settings import Settings
+    from analysis.store import Store
+    from analysis.testing.fake_yahoo import FakeYahooSession, make_ohlcv
+    from analysis.universe import load_universe, update_universe
+
+    members = [f"M{i}" for i in range(7)]
+    full = {
+        s: make_ohlcv("2025-01-02", 230, base=20 + i, drift=0.1 * (i - 3))
+        for i, s in enumerate(members)
+    }
+    first = {s: frame.iloc[:-1] for s, frame in full.items()}
+    day_one, day_two = full["M0"].index[-2], full["M0"].index[-1]
+    after = pd.Timedelta(hours=3)
+    store, settings = Store(tmp_path), Settings(data_dir=tmp_path)
+    wanted = [*members, "GONE"]
+
+    cold = FakeYahooSession(first)
+    report = update_universe(
+        wanted,
+        store,
+        settings,
+        cold,
+        batch_size=3,
+        max_workers=2,
+        now=session_close(day_one) + after,
+    )
+    assert sorted(r.symbol for r in cold.chart_requests) == members  # one full request each
+    assert all(r.start is None or r.start.year < 2000 for r in cold.chart_requests)
+    assert list(report.failed) == ["GONE"]
+    assert "does not know this symbol" in report.failed["GONE"]
+    assert report.with_data == members
+    assert report.summary() == "7 of 8 members have data; 1 failed"
+
+    again = FakeYahooSession(first)
+    report = update_universe(wanted, store, settings, again, now=session_close(day_one) + after)
+    assert again.chart_requests == []  # all complete; GONE is tried again and still unknown
+    assert list(report.failed) == ["GONE"]
+    assert {s for s, o in report.outcomes.items() if o.status == "current"} == set(members)
+
+    later = FakeYahooSession(full)
+    report = update_universe(
+        wanted, store, settings, later, batch_size=3, now=session_close(day_two) + after
+    )
+    known = [r for r in later.chart_requests if r.symbol != "GONE"]
+    assert sorted(r.symbol for r in known) == members  # one request per member ...
+    assert {r.start for r in known} == {
+        (day_one - pd.Timedelta(days=7)).date()
+    }  # ... for recent bars
+    assert report.with_status("updated") == members
+
+    universe = load_universe(store, wanted)
+    assert universe.closes.shape == (230, 7)
+    assert universe.closes.index[-1] == day_two
+    assert list(universe.missing) == ["GONE"]
+    pd.testing.assert_series_equal(
+        universe.closes["M2"], full["M2"]["adj_close"], check_names=False, check_freq=False
+    )
+
+
+def test_universe_update_offline_asks_nothing(tmp_path):
+    from analysis.settings import Settings
+    from analysis.store import Store
+    from analysis.testing.fake_yahoo import FakeYahooSession
+    from analysis.universe import update_universe
+
+    session = FakeYahooSession({})
+    settings = Settings(data_dir=tmp_path, mode="offline")
+    report = update_universe(["AAA", "BBB"], Store(tmp_path), settings, session)
+    assert session.requests_made == []
+    assert set(report.failed) == {"AAA", "BBB"}
