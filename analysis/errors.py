@@ -21,8 +21,12 @@ class TransientSourceError(SourceError):
     transient = True
 
 
-class NetworkDownError(TransientSourceError):
-    """The source could not be reached at all."""
+class NetworkDownError(SourceError):
+    """The source could not be reached at all (no route, DNS failure, connection refused).
+
+    Not retried: waiting a few seconds does not bring a network back, and an offline
+    machine should hear so at once.
+    """
 
 
 class SymbolNotFoundError(SourceError):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -38,6 +38,7 @@ from analysis.sessions import (
 )
 from analysis.settings import Settings
 from analysis.sources import fred, yahoo
+from analysis.sources.retry import RetryPolicy
 from analysis.store import Provenance, Store, utc_now_iso
 
 log = logging.getLogger(__name__)
@@ -151,6 +152,8 @@ def update_series(
     yahoo_session=None,
     fred_base_url: str | None = None,
     progress: bool | None = None,
+    retry: RetryPolicy | None = None,
+    sleep: Callable[[float], None] | None = None,
 ) -> UpdateReport:
     """Fetch what the store is missing for ``symbols`` and record every outcome.
 
@@ -166,6 +169,8 @@ def update_series(
         Test seams: a session for yfinance and a base URL for FRED.
     progress : bool, optional
         Show yfinance's progress bar (default: only on a terminal).
+    retry, sleep : optional
+        Retry policy and wait function for both sources (defaults: the sources' own).
     """
     now = pd.Timestamp(now if now is not None else utc_now_iso())
     now = now.tz_localize("UTC") if now.tzinfo is None else now.tz_convert("UTC")
@@ -182,7 +187,15 @@ def update_series(
             due[symbol] = (prov.last_bar_date.date() - OVERLAP) if prov else None
             report.outcomes.setdefault(symbol, Outcome(symbol, FAILED, prov))
     if due:
-        _fetch_due(due, store, report, now, yahoo_session, fred_base_url, progress)
+        yahoo_options = {
+            "session": yahoo_session,
+            "progress": progress,
+            "cache_dir": store.root / yahoo.CACHE_SUBDIR,
+        }
+        fred_options = {"base_url": fred_base_url}
+        for options in (yahoo_options, fred_options):
+            options.update({k: v for k, v in (("retry", retry), ("sleep", sleep)) if v is not None})
+        _fetch_due(due, store, report, now, yahoo_options, fred_options)
     return report
 
 
@@ -198,22 +211,22 @@ def _provenance_or_none(store: Store, symbol: str, report: UpdateReport) -> Prov
         return None
 
 
-def _fetch_due(due, store, report, now, yahoo_session, fred_base_url, progress) -> None:
+def _fetch_due(due, store, report, now, yahoo_options, fred_options) -> None:
     fetched_at = now.replace(microsecond=0).isoformat()
     yahoo_due = {s: start for s, start in due.items() if not fred.is_fred_symbol(s)}
     refetch: dict[str, date | None] = {}
     for start, batch in _batches(yahoo_due):
-        results = yahoo.fetch_yahoo(batch, start, session=yahoo_session, progress=progress)
+        results = yahoo.fetch_yahoo(batch, start, **yahoo_options)
         for symbol in batch:
-            result = results.get(symbol) or EmptyResponseError(f"{symbol}: no answer in the batch")
+            result = _result_for(results, symbol)
             if _needs_full_history(store, symbol, result):
                 refetch[symbol] = None
                 continue
             _apply(store, report, symbol, result, yahoo.YAHOO_SOURCE, fetched_at, start)
     for start, batch in _batches(refetch):
-        results = yahoo.fetch_yahoo(batch, start, session=yahoo_session, progress=progress)
+        results = yahoo.fetch_yahoo(batch, start, **yahoo_options)
         for symbol in batch:
-            result = results.get(symbol) or EmptyResponseError(f"{symbol}: no answer in the batch")
+            result = _result_for(results, symbol)
             _apply(
                 store,
                 report,
@@ -228,10 +241,15 @@ def _fetch_due(due, store, report, now, yahoo_session, fred_base_url, progress) 
         if not fred.is_fred_symbol(symbol):
             continue
         try:
-            result = fred.fetch_fred(fred.fred_id(symbol), start, base_url=fred_base_url)
+            result = fred.fetch_fred(fred.fred_id(symbol), start, **fred_options)
         except DataError as exc:
             result = exc
         _apply(store, report, symbol, result, fred.FRED_SOURCE, fetched_at, start)
+
+
+def _result_for(results: dict, symbol: str):
+    result = results.get(symbol)
+    return result if result is not None else EmptyResponseError(f"{symbol}: no answer in the batch")
 
 
 def _batches(due: dict[str, date | None]):

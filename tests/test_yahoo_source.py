@@ -255,7 +255,7 @@ def test_network_down_is_its_own_error_for_every_symbol(fetch):
     for symbol in ("IWM", "^RUT"):
         assert type(results[symbol]) is NetworkDownError
         assert str(results[symbol]).startswith(f"{symbol}: cannot reach Yahoo Finance")
-    assert sleeps == [1.0]
+    assert sleeps == []  # not retried: waiting does not bring a network back
 
 
 # -- retries -------------------------------------------------------------------------------

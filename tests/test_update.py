@@ -1,0 +1,171 @@
+"""The incremental update against fake sources: what is requested, what is kept."""
+
+import pandas as pd
+import pytest
+
+from analysis.errors import DataError, OfflineError, StaleDataError
+from analysis.sessions import session_close
+from analysis.settings import LIVE, OFFLINE, Settings
+from analysis.sources.retry import RetryPolicy
+from analysis.store import Store
+from analysis.testing.fake_fred import FakeFred
+from analysis.testing.fake_yahoo import FakeYahooSession, make_ohlcv
+from analysis.update import OVERLAP, update_series
+
+NO_RETRY = {"retry": RetryPolicy(attempts=2, base_delay=0.0), "sleep": lambda _: None}
+
+
+def after_close(day, hours=3):
+    return session_close(pd.Timestamp(day)) + pd.Timedelta(hours=hours)
+
+
+@pytest.fixture
+def store(tmp_path):
+    return Store(tmp_path / "data", lock_timeout=1)
+
+
+@pytest.fixture
+def history():
+    """Two symbols, 30 sessions from 2026-01-02 to 2026-02-13."""
+    full = {"IWM": make_ohlcv("2026-01-02", 30, base=250.0), "^RUT": make_ohlcv("2026-01-02", 30, base=2480.0)}
+    return full
+
+
+def requested(session):
+    """(symbol, start) per chart request; start "full" when the whole history was asked for."""
+    def start(request):
+        return "full" if request.start is None or request.start.year < 1990 else request.start
+    return sorted(((r.symbol, start(r)) for r in session.chart_requests), key=str)
+
+
+def upto(frames, last):
+    return {symbol: frame.loc[:last] for symbol, frame in frames.items()}
+
+
+def run(store, session, now, mode=LIVE, symbols=("IWM", "^RUT"), **kwargs):
+    settings = Settings(data_dir=store.root, mode=mode)
+    return update_series(symbols, store=store, settings=settings, now=now,
+                         yahoo_session=session, progress=False, **NO_RETRY, **kwargs)
+
+
+def test_cold_fetch_asks_for_full_history_then_warm_fetch_asks_nothing(store, history):
+    session = FakeYahooSession(upto(history, "2026-02-12"))
+    report = run(store, session, after_close("2026-02-12"))
+    assert requested(session) == [("IWM", "full"), ("^RUT", "full")]
+    assert {o.status for o in report.outcomes.values()} == {"updated"}
+    pd.testing.assert_frame_equal(store.read("IWM"), history["IWM"].loc[:"2026-02-12"], check_freq=False, check_index_type=False)
+    assert store.provenance("IWM").source == "Yahoo Finance via yfinance"
+
+    warm = FakeYahooSession(upto(history, "2026-02-12"))
+    report = run(store, warm, after_close("2026-02-12", hours=5))
+    assert warm.requests_made == []
+    assert {o.status for o in report.outcomes.values()} == {"current"}
+
+
+def test_next_day_fetch_requests_only_the_recent_bars_and_appends(store, history):
+    run(store, FakeYahooSession(upto(history, "2026-02-12")), after_close("2026-02-12"))
+    session = FakeYahooSession(history)
+    report = run(store, session, after_close("2026-02-13"))
+    expected_start = (pd.Timestamp("2026-02-12") - OVERLAP).date()
+    assert requested(session) == [("IWM", expected_start), ("^RUT", expected_start)]
+    assert report.outcomes["IWM"].status == "updated"
+    stored = store.read("IWM")
+    assert stored.index[-1] == pd.Timestamp("2026-02-13")
+    assert stored.index.is_unique and len(stored) == 30
+    assert stored["close"].iloc[-1] == 250.0 + 0.5 * 29
+
+
+def test_before_the_close_nothing_is_due(store, history):
+    run(store, FakeYahooSession(upto(history, "2026-02-12")), after_close("2026-02-12"))
+    session = FakeYahooSession(history)
+    run(store, session, pd.Timestamp("2026-02-13 15:00", tz="UTC"))  # 10:00 in New York
+    assert session.requests_made == []
+
+
+def test_a_failed_source_keeps_stored_rows_and_marks_the_series_stale(store, history):
+    run(store, FakeYahooSession(upto(history, "2026-02-12")), after_close("2026-02-12"))
+    before = store.read("IWM")
+    session = FakeYahooSession(history, faults={"IWM": "429"})
+    report = run(store, session, after_close("2026-02-13"))
+    iwm = report.outcomes["IWM"]
+    assert iwm.status == "stale"
+    assert "IWM" in iwm.error
+    assert store.provenance("IWM").last_error == iwm.error
+    pd.testing.assert_frame_equal(store.read("IWM"), before)
+    assert report.outcomes["^RUT"].status == "updated"
+    report.raise_for_problems(max_stale_sessions=None)
+    report.raise_for_problems(max_stale_sessions=1)
+    with pytest.raises(StaleDataError, match="IWM"):
+        report.raise_for_problems(max_stale_sessions=0)
+
+
+def test_an_unknown_symbol_with_nothing_stored_fails_the_update(store, history):
+    session = FakeYahooSession(history)
+    report = run(store, session, after_close("2026-02-13"), symbols=("IWM", "^NOPE"))
+    assert report.outcomes["^NOPE"].status == "failed"
+    assert [o.symbol for o in report.failed] == ["^NOPE"]
+    with pytest.raises(DataError, match=r"\^NOPE"):
+        report.raise_for_problems(None)
+    assert store.symbols() == ["IWM"]
+
+
+def test_offline_mode_makes_no_requests_and_names_what_is_missing(store, history):
+    run(store, FakeYahooSession(upto(history, "2026-02-12")), after_close("2026-02-12"), symbols=("IWM",))
+    session = FakeYahooSession(history)
+    report = run(store, session, after_close("2026-02-20"), mode=OFFLINE)
+    assert session.requests_made == []
+    assert report.outcomes["IWM"].status == "offline"
+    assert [o.symbol for o in report.stale] == ["IWM"]
+    with pytest.raises(OfflineError, match=r"\^RUT: not in the store"):
+        report.raise_for_problems(None)
+
+
+def test_rewritten_adjusted_history_triggers_a_full_refetch(store, history):
+    run(store, FakeYahooSession(upto(history, "2026-02-12")), after_close("2026-02-12"), symbols=("IWM",))
+    readjusted = history["IWM"].copy()
+    readjusted["adj_close"] = readjusted["close"] * 0.95  # a dividend went ex: all history moves
+    session = FakeYahooSession({"IWM": readjusted})
+    run(store, session, after_close("2026-02-13"), symbols=("IWM",))
+    incremental = (pd.Timestamp("2026-02-12") - OVERLAP).date()
+    assert requested(session) == sorted(
+        [("IWM", incremental), ("IWM", "full")], key=str
+    )
+    stored = store.read("IWM")
+    assert (stored["adj_close"] / stored["close"]).round(6).eq(0.95).all()
+
+
+def test_nothing_new_counts_as_checked_not_as_failure(store, history):
+    run(store, FakeYahooSession(upto(history, "2026-02-12")), after_close("2026-02-12"), symbols=("IWM",))
+    session = FakeYahooSession(upto(history, "2026-02-12"))  # the new bar is not out yet
+    now = after_close("2026-02-13")
+    report = run(store, session, now, symbols=("IWM",))
+    assert report.outcomes["IWM"].status == "unchanged"
+    assert pd.Timestamp(store.provenance("IWM").fetched_at) == now.floor("s")
+    again = FakeYahooSession(history)
+    run(store, again, now + pd.Timedelta(minutes=5), symbols=("IWM",))
+    assert again.requests_made == []  # checked after the close had settled
+
+
+def test_a_corrupted_file_is_quarantined_and_fetched_again(store, history):
+    run(store, FakeYahooSession(upto(history, "2026-02-12")), after_close("2026-02-12"), symbols=("IWM",))
+    data_file = store.series_dir / store.provenance("IWM").data_file
+    data_file.write_bytes(b"garbage")
+    session = FakeYahooSession(history)
+    report = run(store, session, after_close("2026-02-13"), symbols=("IWM",))
+    assert report.outcomes["IWM"].status == "updated"
+    assert requested(session) == [("IWM", "full")]
+    assert any(store.quarantine_dir.iterdir())
+    assert len(store.read("IWM")) == 30
+
+
+def test_fred_series_are_fetched_incrementally(store):
+    values = pd.Series([4.5, 4.5, 4.25, 4.25], index=pd.to_datetime(
+        ["2026-02-09", "2026-02-10", "2026-02-11", "2026-02-12"]), name="value")
+    with FakeFred({"DFEDTARU": values.iloc[:3]}) as fred:
+        run(store, None, after_close("2026-02-11"), symbols=("fred:DFEDTARU",), fred_base_url=fred.url)
+        assert [r.cosd for r in fred.requests] == [None]
+    with FakeFred({"DFEDTARU": values}) as fred:
+        report = run(store, None, after_close("2026-02-12"), symbols=("fred:DFEDTARU",), fred_base_url=fred.url)
+        assert [r.cosd for r in fred.requests] == [str((pd.Timestamp("2026-02-11") - OVERLAP).date())]
+    assert report.outcomes["fred:DFEDTARU"].status == "updated"
+    assert store.read("fred:DFEDTARU")["value"].tolist() == [4.5, 4.5, 4.25, 4.25]
