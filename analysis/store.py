@@ -65,6 +65,9 @@ class Provenance:
     last_attempt_at, last_error : str or None
         When the source was last asked and, if that failed, why; a failed attempt leaves
         the rows as they were and marks the series stale.
+    checked_at : str or None
+        When a live source last confirmed these rows are all it has; ``None`` for imported
+        series, which no source has vouched for.
     notes : list of str
         Caveats a reader should see (e.g. adjusted close copied from close).
     """
@@ -80,6 +83,7 @@ class Provenance:
     data_file: str
     last_attempt_at: str | None = None
     last_error: str | None = None
+    checked_at: str | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -207,9 +211,14 @@ class Store:
         *,
         source: str,
         fetched_at: str | None = None,
+        checked: bool = False,
         notes: list[str] | None = None,
     ) -> Provenance:
-        """Replace a series' rows atomically and record their provenance."""
+        """Replace a series' rows atomically and record their provenance.
+
+        ``checked`` says the rows come straight from a live source (not an import), so the
+        source has vouched for them at ``fetched_at``.
+        """
         frame = validate_frame(frame, symbol)
         kind = "ohlcv" if tuple(frame.columns) == OHLCV_COLUMNS else "value"
         with self.locked():
@@ -231,6 +240,7 @@ class Store:
                 data_file=data_file,
                 last_attempt_at=fetched_at or utc_now_iso(),
                 last_error=None,
+                checked_at=(fetched_at or utc_now_iso()) if checked else None,
                 notes=list(notes or []),
             )
             self._write_provenance(prov)
@@ -250,14 +260,14 @@ class Store:
             )
 
     def record_checked(self, symbol: str, *, checked_at: str | None = None) -> None:
-        """Note that the source had nothing newer: the series counts as fetched now."""
+        """Note that the source had nothing newer than the stored rows."""
         with self.locked():
             prov = self._provenance_file_or_none(symbol)
             if prov is None:
                 return
             now = checked_at or utc_now_iso()
             self._write_provenance(
-                replace(prov, fetched_at=now, last_attempt_at=now, last_error=None)
+                replace(prov, last_attempt_at=now, last_error=None, checked_at=now)
             )
 
     # -- internals -----------------------------------------------------------------------

@@ -117,30 +117,39 @@ class UpdateReport:
         too_old = [
             (o, lag)
             for o in self.stale
-            if (lag := closed_sessions_between(o.provenance.fetched_at_time, self.now))
+            if (lag := closed_sessions_between(_last_confirmed(o.provenance), self.now))
             > max_stale_sessions
         ]
         if too_old:
             raise StaleDataError(
                 "; ".join(
-                    f"{o.symbol}: last fetched {o.provenance.fetched_at} ({lag} sessions ago, "
-                    f"limit {max_stale_sessions})" + (f"; last error: {o.error}" if o.error else "")
+                    f"{o.symbol}: last refreshed {_last_confirmed(o.provenance)} "
+                    f"({lag} sessions ago, limit {max_stale_sessions})"
+                    + (f"; last error: {o.error}" if o.error else "")
                     for o, lag in too_old
                 )
             )
 
 
+def _last_confirmed(prov: Provenance) -> str:
+    """When the rows were last obtained from, or confirmed by, their source."""
+    return max(filter(None, (prov.fetched_at, prov.checked_at)), key=pd.Timestamp)
+
+
 def is_current(prov: Provenance, now) -> bool:
     """Whether a stored series already holds everything up to the last closed session.
 
-    True when its last bar is that session, or when it was fetched after that session's
-    close had settled (sources that publish with a lag, or symbols that did not trade).
+    True when its last bar is that session, or when a live source was asked after that
+    session's close had settled and had nothing newer (sources that publish with a lag,
+    symbols that did not trade). Imported rows are vouched for by no source.
     """
     now = pd.Timestamp(now)
     session = last_closed_session(now)
     if prov.last_bar_date >= session:
         return True
-    return prov.fetched_at_time >= session_close(session) + SETTLE_TIME
+    if prov.checked_at is None:
+        return False
+    return pd.Timestamp(prov.checked_at) >= session_close(session) + SETTLE_TIME
 
 
 def update_series(
@@ -298,8 +307,15 @@ def _apply(store, report, symbol, result, source, fetched_at, start, *, replace_
             return
         sources = list(dict.fromkeys([*previous.source.split("; "), source]))
         outcome.provenance = store.write(
-            symbol, merged, source="; ".join(sources), fetched_at=fetched_at, notes=previous.notes
+            symbol,
+            merged,
+            source="; ".join(sources),
+            fetched_at=fetched_at,
+            checked=True,
+            notes=previous.notes,
         )
     else:
-        outcome.provenance = store.write(symbol, result, source=source, fetched_at=fetched_at)
+        outcome.provenance = store.write(
+            symbol, result, source=source, fetched_at=fetched_at, checked=True
+        )
     outcome.status = UPDATED

@@ -27,14 +27,19 @@ def store(tmp_path):
 @pytest.fixture
 def history():
     """Two symbols, 30 sessions from 2026-01-02 to 2026-02-13."""
-    full = {"IWM": make_ohlcv("2026-01-02", 30, base=250.0), "^RUT": make_ohlcv("2026-01-02", 30, base=2480.0)}
+    full = {
+        "IWM": make_ohlcv("2026-01-02", 30, base=250.0),
+        "^RUT": make_ohlcv("2026-01-02", 30, base=2480.0),
+    }
     return full
 
 
 def requested(session):
     """(symbol, start) per chart request; start "full" when the whole history was asked for."""
+
     def start(request):
         return "full" if request.start is None or request.start.year < 1990 else request.start
+
     return sorted(((r.symbol, start(r)) for r in session.chart_requests), key=str)
 
 
@@ -44,8 +49,16 @@ def upto(frames, last):
 
 def run(store, session, now, mode=LIVE, symbols=("IWM", "^RUT"), **kwargs):
     settings = Settings(data_dir=store.root, mode=mode)
-    return update_series(symbols, store=store, settings=settings, now=now,
-                         yahoo_session=session, progress=False, **NO_RETRY, **kwargs)
+    return update_series(
+        symbols,
+        store=store,
+        settings=settings,
+        now=now,
+        yahoo_session=session,
+        progress=False,
+        **NO_RETRY,
+        **kwargs,
+    )
 
 
 def test_cold_fetch_asks_for_full_history_then_warm_fetch_asks_nothing(store, history):
@@ -53,7 +66,12 @@ def test_cold_fetch_asks_for_full_history_then_warm_fetch_asks_nothing(store, hi
     report = run(store, session, after_close("2026-02-12"))
     assert requested(session) == [("IWM", "full"), ("^RUT", "full")]
     assert {o.status for o in report.outcomes.values()} == {"updated"}
-    pd.testing.assert_frame_equal(store.read("IWM"), history["IWM"].loc[:"2026-02-12"], check_freq=False, check_index_type=False)
+    pd.testing.assert_frame_equal(
+        store.read("IWM"),
+        history["IWM"].loc[:"2026-02-12"],
+        check_freq=False,
+        check_index_type=False,
+    )
     assert store.provenance("IWM").source == "Yahoo Finance via yfinance"
 
     warm = FakeYahooSession(upto(history, "2026-02-12"))
@@ -110,7 +128,12 @@ def test_an_unknown_symbol_with_nothing_stored_fails_the_update(store, history):
 
 
 def test_offline_mode_makes_no_requests_and_names_what_is_missing(store, history):
-    run(store, FakeYahooSession(upto(history, "2026-02-12")), after_close("2026-02-12"), symbols=("IWM",))
+    run(
+        store,
+        FakeYahooSession(upto(history, "2026-02-12")),
+        after_close("2026-02-12"),
+        symbols=("IWM",),
+    )
     session = FakeYahooSession(history)
     report = run(store, session, after_close("2026-02-20"), mode=OFFLINE)
     assert session.requests_made == []
@@ -121,33 +144,46 @@ def test_offline_mode_makes_no_requests_and_names_what_is_missing(store, history
 
 
 def test_rewritten_adjusted_history_triggers_a_full_refetch(store, history):
-    run(store, FakeYahooSession(upto(history, "2026-02-12")), after_close("2026-02-12"), symbols=("IWM",))
+    run(
+        store,
+        FakeYahooSession(upto(history, "2026-02-12")),
+        after_close("2026-02-12"),
+        symbols=("IWM",),
+    )
     readjusted = history["IWM"].copy()
     readjusted["adj_close"] = readjusted["close"] * 0.95  # a dividend went ex: all history moves
     session = FakeYahooSession({"IWM": readjusted})
     run(store, session, after_close("2026-02-13"), symbols=("IWM",))
     incremental = (pd.Timestamp("2026-02-12") - OVERLAP).date()
-    assert requested(session) == sorted(
-        [("IWM", incremental), ("IWM", "full")], key=str
-    )
+    assert requested(session) == sorted([("IWM", incremental), ("IWM", "full")], key=str)
     stored = store.read("IWM")
     assert (stored["adj_close"] / stored["close"]).round(6).eq(0.95).all()
 
 
 def test_nothing_new_counts_as_checked_not_as_failure(store, history):
-    run(store, FakeYahooSession(upto(history, "2026-02-12")), after_close("2026-02-12"), symbols=("IWM",))
+    run(
+        store,
+        FakeYahooSession(upto(history, "2026-02-12")),
+        after_close("2026-02-12"),
+        symbols=("IWM",),
+    )
     session = FakeYahooSession(upto(history, "2026-02-12"))  # the new bar is not out yet
     now = after_close("2026-02-13")
     report = run(store, session, now, symbols=("IWM",))
     assert report.outcomes["IWM"].status == "unchanged"
-    assert pd.Timestamp(store.provenance("IWM").fetched_at) == now.floor("s")
+    assert pd.Timestamp(store.provenance("IWM").checked_at) == now.floor("s")
     again = FakeYahooSession(history)
     run(store, again, now + pd.Timedelta(minutes=5), symbols=("IWM",))
     assert again.requests_made == []  # checked after the close had settled
 
 
 def test_a_corrupted_file_is_quarantined_and_fetched_again(store, history):
-    run(store, FakeYahooSession(upto(history, "2026-02-12")), after_close("2026-02-12"), symbols=("IWM",))
+    run(
+        store,
+        FakeYahooSession(upto(history, "2026-02-12")),
+        after_close("2026-02-12"),
+        symbols=("IWM",),
+    )
     data_file = store.series_dir / store.provenance("IWM").data_file
     data_file.write_bytes(b"garbage")
     session = FakeYahooSession(history)
@@ -159,13 +195,30 @@ def test_a_corrupted_file_is_quarantined_and_fetched_again(store, history):
 
 
 def test_fred_series_are_fetched_incrementally(store):
-    values = pd.Series([4.5, 4.5, 4.25, 4.25], index=pd.to_datetime(
-        ["2026-02-09", "2026-02-10", "2026-02-11", "2026-02-12"]), name="value")
+    values = pd.Series(
+        [4.5, 4.5, 4.25, 4.25],
+        index=pd.to_datetime(["2026-02-09", "2026-02-10", "2026-02-11", "2026-02-12"]),
+        name="value",
+    )
     with FakeFred({"DFEDTARU": values.iloc[:3]}) as fred:
-        run(store, None, after_close("2026-02-11"), symbols=("fred:DFEDTARU",), fred_base_url=fred.url)
+        run(
+            store,
+            None,
+            after_close("2026-02-11"),
+            symbols=("fred:DFEDTARU",),
+            fred_base_url=fred.url,
+        )
         assert [r.cosd for r in fred.requests] == [None]
     with FakeFred({"DFEDTARU": values}) as fred:
-        report = run(store, None, after_close("2026-02-12"), symbols=("fred:DFEDTARU",), fred_base_url=fred.url)
-        assert [r.cosd for r in fred.requests] == [str((pd.Timestamp("2026-02-11") - OVERLAP).date())]
+        report = run(
+            store,
+            None,
+            after_close("2026-02-12"),
+            symbols=("fred:DFEDTARU",),
+            fred_base_url=fred.url,
+        )
+        assert [r.cosd for r in fred.requests] == [
+            str((pd.Timestamp("2026-02-11") - OVERLAP).date())
+        ]
     assert report.outcomes["fred:DFEDTARU"].status == "updated"
     assert store.read("fred:DFEDTARU")["value"].tolist() == [4.5, 4.5, 4.25, 4.25]
