@@ -1,0 +1,320 @@
+import subprocess
+import sys
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_hex, to_rgba
+
+from analysis import charts as ch
+from analysis import metrics as m
+from analysis.store import Provenance
+
+BACKGROUNDS = ("#ffffff", "#222222", "#1e1e1e")
+
+
+def provenance(symbol, source, last_bar):
+    return Provenance(
+        symbol=symbol,
+        source=source,
+        kind="ohlcv",
+        first_bar="2000-01-03",
+        last_bar=last_bar,
+        rows=10,
+        fetched_at="2026-01-17T00:00:00+00:00",
+        checksum="sha256:0",
+        data_file="x.parquet",
+    )
+
+
+def rc_snapshot():
+    # Reading rcParams["backend"] would resolve the backend and import pyplot.
+    return {key: mpl.rcParams[key] for key in mpl.rcParams if key != "backend"}
+
+
+def draw(fig):
+    """Render outside house_style, as Jupyter does after the cell returns."""
+    FigureCanvasAgg(fig).draw()
+
+
+@pytest.fixture()
+def window_closes():
+    index = pd.bdate_range("2025-12-31", "2026-01-16", name="date")
+    n = len(index)
+    return pd.DataFrame(
+        {
+            "^RUT": np.linspace(2481.91, 2677.74, n),
+            "^GSPC": np.linspace(6845.5, 6940.01, n),
+            "^IXIC": np.linspace(23241.99, 23515.39, n),
+        },
+        index=index,
+    )
+
+
+# -- style --------------------------------------------------------------------------------
+
+
+def test_house_style_applies_inside_and_restores_outside():
+    before = rc_snapshot()
+    with ch.house_style():
+        assert mpl.rcParams["text.color"] == "#808080"
+        assert mpl.rcParams["figure.facecolor"] == "none"
+    assert rc_snapshot() == before
+
+
+def test_importing_the_package_changes_no_global_settings():
+    code = (
+        "import sys, matplotlib as mpl\n"
+        "snap = lambda: {k: mpl.rcParams[k] for k in mpl.rcParams if k != 'backend'}\n"
+        "before = snap()\n"
+        "import analysis, analysis.charts, analysis.claims, analysis.metrics\n"
+        "assert snap() == before, 'rcParams changed'\n"
+        "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_style_file_is_next_to_the_module():
+    assert ch.STYLE_PATH.name == "house.mplstyle"
+    assert ch.STYLE_PATH.is_file()
+
+
+def test_contrast_ratio_known_answers():
+    assert ch.contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
+    assert ch.contrast_ratio("#ffffff", "#000000") == pytest.approx(21.0)
+    assert ch.contrast_ratio("#808080", "#808080") == pytest.approx(1.0)
+    assert ch.contrast_ratio("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)
+
+
+def test_every_ink_reads_on_light_and_dark_pages():
+    inks = {ch.TEXT_COLOR, ch.NEUTRAL_COLOR, ch.CUT_COLOR, *ch.SERIES_COLORS.values()}
+    inks |= set(ch.FALLBACK_COLORS) | {color for color, _ in ch.HORIZON_STYLES}
+    for ink in inks:
+        for page in BACKGROUNDS:
+            assert ch.contrast_ratio(ink, page) >= 3.0, (ink, page)
+    for page in BACKGROUNDS:  # text is held to a higher bar than lines and bars
+        assert ch.contrast_ratio(ch.TEXT_COLOR, page) >= 3.9
+
+
+def test_colours_are_fixed_per_series():
+    assert ch.color_for("^RUT") == ch.color_for("IWM") == "#E0571F"
+    assert ch.color_for("^GSPC") == "#3C7FC9"
+    assert len({ch.color_for(s) for s in ("^RUT", "^GSPC", "^IXIC")}) == 3
+    mega = ["AAPL", "MSFT", "AMZN", "META", "NVDA", "GOOGL", "TSLA"]
+    assert len({ch.color_for(s) for s in [*mega, "^GSPC", "^RUT"]}) == 9
+
+
+def test_fallback_colour_is_stable_across_processes():
+    here = ch.color_for("ZZZZ")
+    assert here in ch.FALLBACK_COLORS
+    code = "from analysis.charts import color_for; print(color_for('ZZZZ'))"
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert other.stdout.strip() == here
+
+
+def test_labels():
+    assert ch.label_for("^RUT") == "Russell 2000"
+    assert ch.label_for("PSCF") == "Financials (PSCF)"
+    assert ch.label_for("XYZ") == "XYZ"
+    assert ch.label_for("^RUT", {"^RUT": "R2K"}) == "R2K"
+
+
+# -- source line --------------------------------------------------------------------------
+
+
+def test_source_line_from_provenance():
+    provs = [
+        provenance("^RUT", "Yahoo Finance via yfinance", "2026-01-16"),
+        provenance("^GSPC", "Yahoo Finance via yfinance", "2026-01-16"),
+        provenance("fred:DFEDTARU", "FRED", "2026-01-18"),
+        None,
+    ]
+    assert ch.source_line(provs, as_of="2026-01-16") == (
+        "Source: Yahoo Finance via yfinance; FRED; data as of 2026-01-16"
+    )
+
+
+def test_source_line_default_date_and_lagging_series():
+    provs = [
+        provenance("^RUT", "imported from RUT.csv; Yahoo Finance via yfinance", "2026-01-16"),
+        provenance("fred:DCOILWTICO", "FRED", "2026-01-12"),
+    ]
+    assert ch.source_line(provs) == (
+        "Source: imported from RUT.csv; Yahoo Finance via yfinance; FRED; data as of 2026-01-12"
+    )
+    assert ch.source_line(provs, as_of="2026-01-16").endswith(
+        "data as of 2026-01-16 (fred:DCOILWTICO through 2026-01-12)"
+    )
+
+
+# -- charts -------------------------------------------------------------------------------
+
+
+def test_cumulative_returns_chart(window_closes):
+    cumulative = m.to_cumulative_returns(window_closes, "2025-12-31")
+    original = cumulative.copy()
+    chart = ch.plot_cumulative_returns(cumulative, source="Source: test; data as of 2026-01-16")
+    pd.testing.assert_frame_equal(cumulative, original)
+    ax = chart.figure.axes[0]
+    colours = [to_hex(line.get_color()).upper() for line in ax.get_lines()[:3]]
+    assert colours == ["#E0571F", "#3C7FC9", "#8F6CC2"]
+    assert chart.data.loc["2026-01-16", "^RUT"] == pytest.approx(7.890, abs=1e-3)
+    assert chart.alt_text == (
+        "Line chart of cumulative price returns from 31 December 2025 to 16 January 2026. "
+        "At the end: Russell 2000 +7.9%, S&P 500 +1.4%, Nasdaq Composite +1.2%."
+    )
+    labels = [t.get_text() for t in ax.texts]
+    assert "Russell 2000 +7.9%" in labels
+    assert chart.figure._supxlabel.get_text() == "Source: test; data as of 2026-01-16"
+
+
+def test_end_labels_do_not_overlap(window_closes):
+    close_pair = window_closes.copy()
+    close_pair["^IXIC"] = close_pair["^GSPC"] * 1.0001  # nearly the same path
+    chart = ch.plot_cumulative_returns(m.to_cumulative_returns(close_pair, "2025-12-31"))
+    positions = sorted(t.xy[1] for t in chart.figure.axes[0].texts)
+    assert min(np.diff(positions)) > 0.3  # percent units, on a ~8-point axis
+
+
+def test_chart_is_transparent_and_keeps_its_style_when_drawn_later(window_closes):
+    chart = ch.plot_cumulative_returns(m.to_cumulative_returns(window_closes, "2025-12-31"))
+    draw(chart.figure)  # outside house_style
+    assert to_rgba(chart.figure.get_facecolor())[3] == 0
+    tick = chart.figure.axes[0].get_yticklabels()[0]
+    assert to_hex(tick.get_color()) == ch.TEXT_COLOR
+
+
+def test_since_publication_chart_alt_text(window_closes):
+    cumulative = m.to_cumulative_returns(window_closes, "2026-01-09")
+    chart = ch.plot_since_publication(cumulative, "2026-01-09")
+    assert chart.alt_text.startswith(
+        "Line chart of price returns since publication, from the close of 9 January 2026 "
+        "to the latest data on 16 January 2026."
+    )
+
+
+def test_start_of_year_ranking_chart():
+    by_year = pd.Series({2019: 0.0787, 2021: 0.0893, 2025: 0.02, 2026: 0.0789, 2016: -0.124})
+    chart = ch.plot_start_of_year_ranking(by_year, 2026, sessions=11)
+    ax = chart.figure.axes[0]
+    heights = [round(p.get_height(), 2) for p in ax.patches]
+    assert heights == [8.93, 7.89, 7.87, 2.0, -12.4]  # best first
+    colours = [to_hex(p.get_facecolor()).upper() for p in ax.patches]
+    assert colours[1] == "#E0571F"
+    assert set(colours[:1] + colours[2:]) == {ch.NEUTRAL_COLOR}
+    draw(chart.figure)
+    highlighted = ax.get_xticklabels()[1]
+    assert highlighted.get_text() == "2026"
+    assert to_hex(highlighted.get_color()).upper() == "#E0571F"
+    assert chart.data.loc[2026, "rank"] == 2 and bool(chart.data.loc[2026, "highlighted"])
+    assert "2026 (+7.9%) is highlighted and ranks 2nd of 5" in chart.alt_text
+    assert "The best year was 2021 (+8.9%), the worst 2016 (-12.4%)." in chart.alt_text
+    with pytest.raises(KeyError):
+        ch.plot_start_of_year_ranking(by_year, 2030)
+
+
+def test_price_with_level_chart():
+    index = pd.bdate_range("2025-11-03", "2026-01-16", name="date")
+    close = pd.Series(np.linspace(240, 266, len(index)), index=index)
+    volume = pd.Series(100.0, index=index)
+    volume.iloc[-1] = 150.0
+    volume.iloc[5] = 0.0  # unreported: missing, not zero
+    chart = ch.plot_price_with_level(close, volume, 250, start="2025-12-01")
+    assert chart.data.index[0] == pd.Timestamp("2025-12-01")
+    assert chart.data["volume_avg"].iloc[-1] == pytest.approx((19 * 100 + 150) / 20)
+    # The unreported day is missing, so no full 20-day window covers it.
+    assert np.isnan(chart.data.loc["2025-12-01", "volume_avg"])
+    assert (chart.data["level"] == 250).all()
+    top, bottom = chart.figure.axes
+    assert any(line.get_linestyle() == "--" and line.get_ydata()[0] == 250 for line in top.lines)
+    assert len(bottom.patches) == len(chart.data)  # one volume bar per session
+    assert bottom.get_legend().get_texts()[0].get_text() == "20-day average"
+    above = int((chart.data["close"] > 250).sum())
+    assert f"closed above $250 on {above} of {len(chart.data)} sessions" in chart.alt_text
+    assert "last closed at $266.00" in chart.alt_text
+    assert "volume was 46% above the average" in chart.alt_text
+
+
+def test_ranked_returns_chart_and_missing_symbols():
+    returns = pd.Series({"PSCF": 0.05, "PSCH": -0.01, "PSCI": 0.08, "KRE": 0.065, "PSCE": np.nan})
+    chart = ch.plot_ranked_returns(returns, highlight=["KRE"], period="31 December to 16 January")
+    ax = chart.figure.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "Health care (PSCH)",
+        "Financials (PSCF)",
+        "Regional banks (KRE)",
+        "Industrials (PSCI)",
+    ]  # best at the top of a horizontal bar chart
+    hatched = [p.get_hatch() for p in ax.patches]
+    assert hatched == [None, None, "///", None]
+    assert chart.data.index.tolist() == ["PSCI", "KRE", "PSCF", "PSCH"]
+    assert chart.alt_text.endswith("Health care (PSCH) -1.0%. No data for Energy (PSCE).")
+    assert "from 31 December to 16 January" in chart.alt_text
+
+
+def test_returns_vs_benchmark_chart():
+    returns = pd.Series({"AAPL": -0.060, "AMZN": 0.036, "NVDA": -0.001, "^GSPC": 0.0138})
+    chart = ch.plot_returns_vs_benchmark(returns, "^GSPC")
+    assert chart.data.loc["AAPL", "vs_benchmark_pp"] == pytest.approx(-7.38)
+    assert "with the S&P 500 (+1.4%) as a dashed line; 2 of 3 trail it" in chart.alt_text
+    ax = chart.figure.axes[0]
+    assert any(line.get_linestyle() == "--" for line in ax.lines)
+    with pytest.raises(KeyError):
+        ch.plot_returns_vs_benchmark(returns.drop("^GSPC"), "^GSPC")
+
+
+def test_fed_target_chart_marks_cuts():
+    steps = [("2024-01-01", 5.5), ("2024-09-19", 5.0), ("2024-11-08", 4.75), ("2025-03-01", 5.0)]
+    index = pd.date_range("2024-01-01", "2025-06-30", freq="D", name="date")
+    upper = pd.Series(np.nan, index=index)
+    for when, value in steps:
+        upper.loc[when:] = value
+    history = m.to_target_range(upper, upper - 0.25)
+    chart = ch.plot_fed_target(history, start="2024-06-01")
+    cut_markers = chart.figure.axes[0].collections[-1]
+    assert len(cut_markers.get_offsets()) == 2
+    assert chart.data["change"].dropna().tolist() == [-0.5, -0.25, 0.25]
+    assert chart.alt_text == (
+        "Step chart of the federal funds target from 1 June 2024 to 30 June 2025, ending at "
+        "4.75–5.00%. 2 cuts are marked with downward triangles; the latest on 19 September "
+        "2024, 8 November 2024."
+    )
+
+
+def test_cycle_study_chart_marks_incomplete_horizons():
+    relative = pd.DataFrame(
+        {"3m": [0.06, -0.005], "6m": [0.11, np.nan], "12m": [0.158, np.nan]},
+        index=pd.to_datetime(["2001-01-03", "2025-09-18"]),
+    )
+    chart = ch.plot_cycle_study(relative)
+    ax = chart.figure.axes[0]
+    assert len(ax.patches) == 6
+    assert [t.get_text() for t in ax.texts] == ["n/a", "n/a"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Jan 2001", "Sep 2025"]
+    assert "3 January 2001: +6.0/+11.0/+15.8" in chart.alt_text
+    assert "18 September 2025: -0.5/not yet complete/not yet complete" in chart.alt_text
+    assert chart.alt_text.endswith("led over 12 months after 1 of 1 completed cycles.")
+    assert chart.data.loc["2001-01-03", "12m"] == pytest.approx(15.8)
+
+
+# -- output -------------------------------------------------------------------------------
+
+
+def test_save_plotted_csv_round_trip(tmp_path, window_closes):
+    path = ch.save_plotted_csv(window_closes, tmp_path / "sub" / "closes.csv")
+    back = pd.read_csv(path, index_col="date", parse_dates=True)
+    pd.testing.assert_frame_equal(back, window_closes, check_freq=False, rtol=1e-9)
+
+
+def test_save_chart_writes_image_and_data(tmp_path, window_closes):
+    chart = ch.plot_cumulative_returns(m.to_cumulative_returns(window_closes, "2025-12-31"))
+    stem = tmp_path / "returns"
+    markdown = ch.save_chart(chart, stem, "Returns", label="fig-returns", fmt="png")
+    assert (tmp_path / "returns.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "returns.csv").is_file()
+    assert markdown.startswith("![Returns [Download the data (CSV)](")
+    assert '{#fig-returns fig-alt="Line chart of cumulative price returns' in markdown
+    assert markdown._repr_markdown_() == str(markdown)
