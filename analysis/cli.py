@@ -15,6 +15,7 @@ import pandas as pd
 
 from analysis import posts as posts_module
 from analysis.errors import DataError
+from analysis.new_post import create_post
 from analysis.prerender import prerender
 from analysis.settings import load_settings
 from analysis.sources.csv_import import read_series_csv
@@ -74,6 +75,14 @@ def _parser() -> argparse.ArgumentParser:
     importer.add_argument("csv", type=Path)
     importer.add_argument("--symbol", required=True, help="the symbol posts will read it as")
     importer.set_defaults(handler=_import)
+
+    new = commands.add_parser("new-post", help="start a post folder from the template")
+    new.add_argument("title", help='the post\'s title, e.g. "Small caps in January"')
+    new.add_argument("--symbols", nargs="+", default=None, help="series the post is about")
+    new.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
+    new.add_argument("--categories", nargs="+", default=None, help="replace research.yml's")
+    new.add_argument("--posts-dir", type=Path, default=None, help=argparse.SUPPRESS)
+    new.set_defaults(handler=_new_post)
     return parser
 
 
@@ -151,6 +160,19 @@ def _import(args) -> int:
     )
     for note in notes:
         print(f"  note: {note}")
+    return EXIT_OK
+
+
+def _new_post(args) -> int:
+    path = create_post(
+        args.title,
+        symbols=args.symbols,
+        date=args.date,
+        categories=args.categories,
+        posts_dir=args.posts_dir or posts_module.POSTS_DIR,
+    )
+    print(f"created {path}")
+    print("preview it with `quarto preview` (or `make preview`) and edit the prose and claims")
     return EXIT_OK
 
 
