@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import html
+import io
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import NamedTuple
@@ -67,6 +68,7 @@ __all__ = [
 
 STYLE_PATH = Path(__file__).with_name("house.mplstyle")
 FIGSIZE = (8.0, 4.5)
+PNG_DPI = 144
 
 # -- colours ------------------------------------------------------------------------------
 # All colours have a relative luminance between 0.15 and 0.30, the band in which a colour
@@ -213,11 +215,25 @@ def contrast_ratio(foreground: str, background: str) -> float:
 
 
 class Chart(NamedTuple):
-    """A chart: the figure, its alt text, and the data as plotted (axis units)."""
+    """A chart: the figure, its alt text, and the data as plotted (axis units).
+
+    A cell that ends with a ``Chart`` shows it as a transparent PNG at 144 dpi, whether or
+    not the kernel has matplotlib's inline backend set up (a bare ``Figure`` built without
+    ``pyplot`` is only shown as an image when it has).
+    """
 
     figure: Figure
     alt_text: str
     data: pd.DataFrame
+
+    def to_png(self, dpi: int = PNG_DPI) -> bytes:
+        """The chart as PNG bytes (transparent background, tight bounding box)."""
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=dpi, transparent=True, bbox_inches="tight")
+        return buffer.getvalue()
+
+    def _repr_png_(self) -> bytes:
+        return self.to_png()
 
 
 @contextlib.contextmanager
@@ -310,7 +326,7 @@ def save_chart(
     *,
     label: str | None = None,
     fmt: str = "svg",
-    dpi: int = 144,
+    dpi: int = PNG_DPI,
 ) -> MarkdownText:
     """Save the image and its CSV; return Markdown for a figure with alt text and a data link.
 

@@ -101,6 +101,11 @@ class ClaimsSchemaError(ValueError):
 class MarkdownText(str):
     """A string that Jupyter (and so Quarto) displays as Markdown, not as a quoted string."""
 
+    @property
+    def data(self) -> str:
+        """The Markdown text (as on :class:`IPython.display.Markdown`)."""
+        return str(self)
+
     def _repr_markdown_(self) -> str:
         return str(self)
 

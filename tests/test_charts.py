@@ -318,3 +318,13 @@ def test_save_chart_writes_image_and_data(tmp_path, window_closes):
     assert markdown.startswith("![Returns [Download the data (CSV)](")
     assert '{#fig-returns fig-alt="Line chart of cumulative price returns' in markdown
     assert markdown._repr_markdown_() == str(markdown)
+
+
+def test_a_chart_displays_itself_as_png(window_closes):
+    chart = ch.plot_cumulative_returns(m.to_cumulative_returns(window_closes, "2025-12-31"))
+    png = chart._repr_png_()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width = int.from_bytes(png[16:20], "big")
+    assert 8 * 144 * 0.9 < width < 8 * 144 * 1.1  # about 8 in at 144 dpi, after tight bbox
+    figure, alt_text, data = chart  # unpacks like a tuple
+    assert figure is chart.figure and alt_text == chart.alt_text and data is chart.data

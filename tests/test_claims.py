@@ -250,7 +250,7 @@ def test_cited_inline_span():
         '[\\$12 trillion^†^]{.cited title="Cited from Article &quot;X&quot;, 2026; '
         'not verified by this site"}'
     )
-    assert span._repr_markdown_() == str(span)
+    assert span._repr_markdown_() == str(span) == span.data
 
 
 def test_cited_table_from_front_matter_items():
