@@ -374,25 +374,28 @@ def _verdict(claim: Claim, value) -> tuple[str, str]:
         return (HOLDS if same else CONTRADICTED), ""
     if claim.kind == "equals":
         diff = value - float(claim.published)
-        diff_text = format_value(diff, _difference_unit(claim.unit), decimals)
-        if diff > 0:
-            diff_text = "+" + diff_text
         ok = abs(diff) <= tolerance + 1e-12
-        return (HOLDS if ok else CONTRADICTED), f"off by {diff_text} (tolerance ±{tol_text})"
+        if round(diff, decimals) == 0:
+            note = "matches" + (f" (tolerance ±{tol_text})" if tolerance else "")
+        else:
+            diff_text = format_value(diff, _difference_unit(claim.unit), decimals)
+            note = f"off by {'+' if diff > 0 else ''}{diff_text} (tolerance ±{tol_text})"
+        return (HOLDS if ok else CONTRADICTED), note
     if claim.kind == "at_least":
         ok = value >= float(claim.published) - tolerance - 1e-12
-        return (HOLDS if ok else CONTRADICTED), _bound_note("at least", claim, tol_text)
+        return (HOLDS if ok else CONTRADICTED), _bound_note("at least ", claim, tol_text)
     if claim.kind == "at_most":
         ok = value <= float(claim.published) + tolerance + 1e-12
-        return (HOLDS if ok else CONTRADICTED), _bound_note("at most", claim, tol_text)
+        return (HOLDS if ok else CONTRADICTED), _bound_note("at most ", claim, tol_text)
     low, high = (float(x) for x in claim.published)
     ok = low - tolerance - 1e-12 <= value <= high + tolerance + 1e-12
-    return (HOLDS if ok else CONTRADICTED), _bound_note("between", claim, tol_text)
+    return (HOLDS if ok else CONTRADICTED), _bound_note("", claim, tol_text)
 
 
-def _bound_note(word: str, claim: Claim, tol_text: str) -> str:
+def _bound_note(prefix: str, claim: Claim, tol_text: str) -> str:
+    """'claim: at least 35%' / 'claim: $73–$77', plus the tolerance if there is one."""
     shown = format_value(claim.published, claim.unit, _claim_decimals(claim))
-    note = f"claim: {word} {shown}"
+    note = f"claim: {prefix}{shown}"
     return note + (f" (tolerance ±{tol_text})" if claim.tolerance else "")
 
 

@@ -94,6 +94,8 @@ def test_check_claims_verdicts(post):
     assert (row["published_text"], row["from_data_text"]) == ("5.8%", "7.9%")
     assert row["note"] == "off by +2.1 pp (tolerance ±0.1 pp)"
     assert checked.loc["oil", "published_text"] == "$73–$77"
+    assert checked.loc["oil", "note"] == "claim: $73–$77"
+    assert checked.loc["volume", "note"] == "claim: at least 35%"
     assert checked.loc["iwm_first_above_250", "from_data_text"] == "no"
     assert checked.loc["breadth", "note"] == "no value from data; breadth data not loaded"
     assert checked.loc["breadth", "from_data_text"] == "—"
@@ -207,6 +209,8 @@ def test_decimals_follow_the_published_value():
     ]
     checked = c.check_claims(claims, {"a": -5.93, "b": 3.75, "d": 1.381})
     assert checked["from_data_text"].tolist() == ["-6%", "3.75%", "1.38%"]
+    assert checked.loc["b", "note"] == "matches"
+    assert checked.loc["d", "note"] == "off by -0.72 pp (tolerance ±0.00 pp)"
 
 
 def test_markdown_table_shows_symbol_and_word(post):
