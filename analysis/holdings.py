@@ -350,9 +350,14 @@ def load_holdings(store: Store | Path, as_of, *, fund: str = FUND) -> Holdings:
     return parse_holdings(payload, source=meta.get("source", ""))
 
 
-def latest_holdings(store: Store | Path, *, fund: str = FUND) -> Holdings | None:
-    """The most recent stored holdings file, or ``None`` if the store keeps none."""
+def latest_holdings(store: Store | Path, *, on=None, fund: str = FUND) -> Holdings | None:
+    """The most recent stored holdings file (dated on or before ``on``, if given).
+
+    Returns ``None`` if the store keeps no such file.
+    """
     dates = list_holdings(store, fund=fund)
+    if on is not None:
+        dates = [d for d in dates if d <= pd.Timestamp(on)]
     return load_holdings(store, dates[-1], fund=fund) if dates else None
 
 

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis.errors import CorruptedStoreError
-from analysis.holdings import Holdings, latest_holdings
+from analysis.holdings import Holdings, get_iwm_holdings, latest_holdings
 from analysis.settings import Settings
 from analysis.store import Provenance, Store
 
@@ -189,6 +189,36 @@ def update_universe(
     if report.failed:
         log.warning("%s", report.summary())
     return report
+
+
+def refresh_iwm_universe(
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    holdings_session=None,
+    yahoo_session=None,
+    now=None,
+    progress: bool = False,
+    **update_options,
+) -> tuple[Holdings, UniverseReport]:
+    """Get the current IWM members (download or stored) and bring their prices up to date.
+
+    The one call a build needs before rendering posts that show breadth. In offline mode
+    it uses the stored holdings and requests nothing.
+
+    Raises
+    ------
+    OfflineError, SourceError, MalformedDataError
+        No holdings file could be downloaded and none is stored (see
+        :func:`analysis.holdings.get_iwm_holdings`). Failures of individual members are
+        reported, not raised.
+    """
+    store = store or Store(settings.data_dir, lock_timeout=settings.lock_timeout)
+    holdings = get_iwm_holdings(settings, store=store, session=holdings_session)
+    report = update_universe(
+        holdings, store, settings, yahoo_session, now=now, progress=progress, **update_options
+    )
+    return holdings, report
 
 
 # -- reading -------------------------------------------------------------------------------

@@ -500,3 +500,51 @@ def test_universe_update_offline_asks_nothing(tmp_path):
     report = update_universe(["AAA", "BBB"], Store(tmp_path), settings, session)
     assert session.requests_made == []
     assert set(report.failed) == {"AAA", "BBB"}
+
+
+def test_refresh_then_breadth_offline_end_to_end(tmp_path):
+    from analysis.sessions import session_close
+    from analysis.settings import Settings
+    from analysis.store import Store
+    from analysis.testing.fake_yahoo import FakeYahooSession, make_ohlcv
+    from analysis.universe import load_universe, refresh_iwm_universe
+
+    fixture = (Path(__file__).parent / "fixtures" / "IWM_holdings_fixture.csv").read_bytes()
+
+    class HoldingsSession:
+        def get(self, url, timeout):
+            return type("Response", (), {"status_code": 200, "content": fixture})()
+
+    # Of the fixture's ten members: six rise steadily (above their 200-day average), three
+    # fall (below), and Yahoo does not know JTTY.
+    rising = ["ALPN", "BRDG", "CSK-B", "DUNE", "ELMW", "FJRD"]
+    falling = ["GLNT", "HRBR", "ISLE"]
+    series = {s: make_ohlcv("2025-01-02", 230, base=50, drift=0.2) for s in rising}
+    series |= {s: make_ohlcv("2025-01-02", 230, base=90, drift=-0.1) for s in falling}
+    last = series["ALPN"].index[-1]
+    store = Store(tmp_path)
+    yahoo = FakeYahooSession(series)
+    holdings, report = refresh_iwm_universe(
+        Settings(data_dir=tmp_path),
+        store=store,
+        holdings_session=HoldingsSession(),
+        yahoo_session=yahoo,
+        now=session_close(last) + pd.Timedelta(hours=3),
+    )
+    assert holdings.as_of == pd.Timestamp("2026-01-16")
+    assert list(report.failed) == ["JTTY"]
+    assert "CSK-B" in {r.symbol for r in yahoo.chart_requests}
+
+    offline = Settings(data_dir=tmp_path, mode="offline")
+    again, _ = refresh_iwm_universe(offline, store=store, yahoo_session=FakeYahooSession({}))
+    assert again.symbols == holdings.symbols
+    universe = load_universe(store)
+    assert universe.with_data == rising + falling
+    assert list(universe.missing) == ["JTTY"]
+    reading = calc_breadth_claim(universe.closes, last, members_total=len(universe.members))
+    assert reading.value == pytest.approx(200 / 3)
+    assert reading.describe() == "67% of 9 members with data"
+    assert reading.members_total == 10
+    # Every day reads the same, so the previous day already reached it.
+    days = universe.closes.index
+    assert reading.highest_since.since == days[days.get_loc(last) - 1]

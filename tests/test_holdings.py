@@ -258,6 +258,8 @@ def test_latest_is_the_newest_date(tmp_path, raw):
     assert list_holdings(tmp_path) == [pd.Timestamp("2025-12-31"), pd.Timestamp("2026-01-16")]
     assert latest_holdings(tmp_path).as_of == pd.Timestamp("2026-01-16")
     assert load_holdings(tmp_path, "2025-12-31").as_of == pd.Timestamp("2025-12-31")
+    assert latest_holdings(tmp_path, on="2026-01-15").as_of == pd.Timestamp("2025-12-31")
+    assert latest_holdings(tmp_path, on="2025-12-30") is None
 
 
 def test_no_holdings_stored(tmp_path):
