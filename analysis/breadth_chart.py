@@ -1,28 +1,45 @@
-"""The breadth chart: share of members above their 200-day average, with the 50% line.
+"""The breadth chart: share of members above their moving average, with the 50% line.
 
-Self-contained styling set on the figure itself, so importing this module or drawing the
-chart never changes matplotlib's global settings.
+Built like every chart in :mod:`analysis.charts`: the house style applied only while the
+figure is drawn, a :class:`~analysis.charts.Chart` with alt text and the plotted data, and
+the source line at the bottom; here with a survivorship note above it.
 """
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+import matplotlib.dates as mdates
 import pandas as pd
 
 from analysis.breadth import BreadthReading
+from analysis.charts import (
+    FIGSIZE,
+    SMALL_CAPS,
+    TEXT_COLOR,
+    Chart,
+    _freeze_style,  # tick colours must be stored before the style context closes
+    add_source_line,
+    house_style,
+)
 
-LINE_COLOUR = "#3b6fb6"  # a mid blue that reads on light and dark page backgrounds
-REFERENCE_COLOUR = "#8c8c8c"
-MARK_COLOUR = "#d0612b"
+# Breadth of Russell 2000 members takes the Russell 2000's colour.
+LINE_COLOR = SMALL_CAPS
 
 
-def survivorship_note(holdings_as_of=None) -> str:
-    """The caveat every breadth chart built from today's members carries."""
-    when = f" as of {pd.Timestamp(holdings_as_of):%-d %B %Y}" if holdings_as_of else ""
+def survivorship_note(holdings_as_of=None, *, short: bool = False) -> str:
+    """The caveat of any breadth series built from one day's members.
+
+    ``short=True`` gives the one-line version drawn on the chart.
+    """
+    when = ""
+    if holdings_as_of is not None:
+        stamp = pd.Timestamp(holdings_as_of)
+        when = f" as of {stamp.day} {stamp:%B %Y}"
+    if short:
+        return f"Members{when} applied to the whole period (survivorship bias)."
     return (
         f"Members{when} applied to the whole period: companies that left the index "
-        "(acquired, delisted, or grown out of it) are missing, so earlier readings lean "
-        "toward the survivors."
+        "since (acquired, delisted, or grown out of it) are missing, so earlier readings "
+        "lean toward the survivors."
     )
 
 
@@ -33,89 +50,110 @@ def plot_breadth(
     holdings_as_of=None,
     source: str | None = None,
     window: int = 200,
+    start=None,
     title: str | None = None,
-):
-    """Draw the breadth series with the 50% line, the reading marked and the caveats below.
+    figsize=FIGSIZE,
+) -> Chart:
+    """Breadth over time with a dashed 50% line, a reading marked, and the caveats below.
 
     Parameters
     ----------
     breadth : DataFrame or Series
         :func:`analysis.breadth.to_breadth` output (or its ``pct_above`` column).
     reading : BreadthReading, optional
-        A reading to mark and label, e.g. from :func:`analysis.breadth.calc_breadth_claim`.
+        A reading to mark and label (:func:`analysis.breadth.calc_breadth_claim`).
     holdings_as_of : date-like, optional
         Date of the membership list, for the survivorship note.
     source : str, optional
-        The source line, e.g. ``"Source: Yahoo Finance via yfinance; data as of 2026-01-16"``.
+        The source line (:func:`analysis.charts.source_line`).
     window : int
-        Moving-average length, for the axis label.
+        Moving-average length, for the labels.
+    start : date-like, optional
+        First date shown.
     title : str, optional
-        A title drawn on the figure (posts usually give a caption instead).
+        Usually left out: the post's caption names the chart.
 
     Returns
     -------
-    matplotlib.figure.Figure
+    Chart
+        ``data`` has ``pct_above`` (percent) and, when given a frame, ``members_counted``.
     """
-    series = breadth["pct_above"] if isinstance(breadth, pd.DataFrame) else breadth
-    series = series.dropna()
-    fig, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
-    ax.plot(series.index, series.to_numpy(), color=LINE_COLOUR, linewidth=1.4)
-    ax.axhline(50, color=REFERENCE_COLOUR, linewidth=1, linestyle="--")
-    if len(series):
+    frame = breadth.to_frame("pct_above") if isinstance(breadth, pd.Series) else breadth
+    keep = [c for c in ("pct_above", "members_counted") if c in frame.columns]
+    data = frame.loc[pd.Timestamp(start) if start is not None else None :, keep]
+    data = data.dropna(subset=["pct_above"])
+    with house_style():
+        fig = _figure(figsize)
+        ax = fig.axes[0]
+        ax.plot(data.index, data["pct_above"].to_numpy(), color=LINE_COLOR, linewidth=1.6)
+        ax.axhline(50, color=TEXT_COLOR, linestyle="--", linewidth=1.2)
         ax.annotate(
             "50%",
-            xy=(series.index[0], 50),
-            xytext=(0, -11),
+            xy=(0, 50),
+            xycoords=("axes fraction", "data"),
+            xytext=(2, -3),
             textcoords="offset points",
-            color=REFERENCE_COLOUR,
-            fontsize=8,
-        )
-    if reading is not None and reading.value is not None:
-        ax.scatter([reading.date], [reading.value], color=MARK_COLOUR, zorder=3, s=24)
-        ax.annotate(
-            f"{reading.value:.0f}% on {reading.date:%-d %b %Y}",
-            xy=(reading.date, reading.value),
-            xytext=(-4, 14),
-            textcoords="offset points",
-            ha="right",
-            bbox={
-                "boxstyle": "round,pad=0.2",
-                "facecolor": "white",
-                "edgecolor": "none",
-                "alpha": 0.8,
-            },
-            color=MARK_COLOUR,
+            va="top",
+            color=TEXT_COLOR,
             fontsize=9,
+            fontweight="bold",
         )
-    ax.set_ylim(0, 100)
-    ax.set_ylabel(f"% of members above their {window}-day average")
-    ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0f}%")
-    ax.grid(axis="y", alpha=0.3)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    if title:
-        ax.set_title(title, loc="left")
-    footer = survivorship_note(holdings_as_of)
-    if source:
-        footer = f"{footer}\n{source}"
-    fig.text(0.01, -0.01, footer, ha="left", va="top", fontsize=7.5, wrap=True)
+        if reading is not None and reading.value is not None:
+            ax.scatter([reading.date], [reading.value], color=LINE_COLOR, s=28, zorder=3)
+            ax.annotate(
+                f"{reading.value:.0f}% on {reading.date.day} {reading.date:%b %Y}",
+                xy=(reading.date, reading.value),
+                # Well above (or below) the point, so the label never sits on the line.
+                xytext=(-10, 36 if reading.value < 75 else -36),
+                textcoords="offset points",
+                ha="right",
+                va="center",
+                color=LINE_COLOR,
+                fontsize=9,
+                fontweight="bold",
+                arrowprops={"arrowstyle": "-", "color": LINE_COLOR, "linewidth": 0.8},
+            )
+        ax.set_ylim(0, 100)
+        ax.yaxis.set_major_formatter(lambda value, _pos: f"{value:.0f}%")
+        ax.set_ylabel(f"Members above their {window}-day average")
+        locator = mdates.AutoDateLocator(minticks=4, maxticks=8)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
+        if title:
+            ax.set_title(title)
+        footer = survivorship_note(holdings_as_of, short=True)
+        add_source_line(fig, f"{footer}\n{source}" if source else footer)
+        _freeze_style(fig)
+    return Chart(fig, breadth_alt_text(data, reading, window=window), data)
+
+
+def _figure(figsize):
+    # A Figure, not pyplot: shown only when a cell returns it, as analysis.charts does.
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, layout="constrained")
+    fig.subplots()
     return fig
 
 
 def breadth_alt_text(
     breadth: pd.DataFrame | pd.Series, reading: BreadthReading | None = None, window: int = 200
 ) -> str:
-    """A sentence describing the chart for screen readers."""
+    """A description of the breadth chart for ``fig-alt``."""
     series = breadth["pct_above"] if isinstance(breadth, pd.DataFrame) else breadth
     series = series.dropna()
     if series.empty:
-        return f"Empty chart: no breadth readings ({window}-day average) are available."
+        return f"Empty chart: no readings of members above their {window}-day average."
+    first, last = series.index[0], series.index[-1]
     text = (
-        f"Line chart of the share of members above their {window}-day average from "
-        f"{series.index[0]:%B %Y} to {series.index[-1]:%B %Y}, ranging between "
-        f"{series.min():.0f}% and {series.max():.0f}%, with a dashed line at 50%."
+        f"Line chart of the percentage of members above their {window}-day average from "
+        f"{first.day} {first:%B %Y} to {last.day} {last:%B %Y}, between {series.min():.0f}% "
+        f"and {series.max():.0f}%, with a dashed line at 50%."
     )
     if reading is not None and reading.value is not None:
-        text += f" The reading of {reading.value:.0f}% on {reading.date:%-d %B %Y} is marked"
+        text += (
+            f" The reading of {reading.value:.0f}% on {reading.date.day} "
+            f"{reading.date:%B %Y} is marked"
+        )
         text += f", {reading.highest_since.phrase}." if reading.highest_since else "."
     return text

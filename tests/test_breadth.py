@@ -307,31 +307,36 @@ def test_describe_formats_thousands():
 def test_chart_has_the_50_percent_line_and_the_caveat(small_universe):
     import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from analysis.breadth_chart import breadth_alt_text, plot_breadth
+    from analysis.breadth_chart import plot_breadth, survivorship_note
 
     before = dict(matplotlib.rcParams)
     breadth = to_breadth(small_universe, window=3)
     reading = calc_breadth_claim(small_universe, small_universe.index[-1], window=3)
-    fig = plot_breadth(
+    chart = plot_breadth(
         breadth, reading=reading, holdings_as_of="2026-01-16", source="Source: test", window=3
     )
-    try:
-        ax = fig.axes[0]
-        assert ax.get_ylim() == (0, 100)
-        flat_lines = [line for line in ax.get_lines() if set(line.get_ydata()) == {50}]
-        assert len(flat_lines) == 1
-        footer = " ".join(text.get_text() for text in fig.texts)
-        assert "16 January 2026 applied to the whole period" in footer
-        assert "Source: test" in footer
-        assert dict(matplotlib.rcParams) == before
-    finally:
-        plt.close(fig)
-    alt = breadth_alt_text(breadth, reading, window=3)
-    assert "3-day average" in alt and "dashed line at 50%" in alt
-    assert "The reading of 50% on" in alt
+    ax = chart.figure.axes[0]
+    assert ax.get_ylim() == (0, 100)
+    flat_lines = [line for line in ax.get_lines() if set(line.get_ydata()) == {50}]
+    assert len(flat_lines) == 1
+    footer = chart.figure.get_supxlabel()
+    assert "16 January 2026 applied to the whole period" in footer
+    assert footer.endswith("Source: test")
+    assert "survivors" in survivorship_note("2026-01-16")
+    assert dict(matplotlib.rcParams) == before
+    # the plotted data: days with a reading only
+    assert chart.data["pct_above"].tolist() == pytest.approx([50.0, 100 / 3, 0.0, 50.0])
+    assert chart.to_png().startswith(b"\x89PNG")
+    assert "3-day average" in chart.alt_text
+    assert "dashed line at 50%" in chart.alt_text
+    assert f"The reading of 50% on {small_universe.index[-1].day} " in chart.alt_text
+
+
+def test_chart_alt_text_without_readings():
+    from analysis.breadth_chart import breadth_alt_text
+
+    empty = pd.Series([NAN, NAN], index=_days(2))
+    assert breadth_alt_text(empty).startswith("Empty chart")
 
 
 # -- the universe in the store ----------------------------------------------------------------
