@@ -1,0 +1,494 @@
+"""Render the whole site offline with Quarto, then read it as a visitor's browser would.
+
+The project is copied to a temporary folder (what git would commit), a new post made with
+``new-post`` is added so the template is rendered too, and ``quarto render --profile
+offline`` builds it from a fixture store. One render serves every test in this file.
+
+``quarto`` tests need the ``quarto`` binary on PATH; ``browser`` tests also need Debian's
+``chromium`` and the ``playwright`` package. Both skip with the reason when missing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from analysis.new_post import create_post
+from analysis.posts import declared_series, find_posts
+from analysis.settings import PROJECT_ROOT
+from analysis.store import Store
+from analysis.testing.fake_yahoo import make_ohlcv
+
+QUARTO = shutil.which("quarto")
+CHROMIUM = next(
+    (
+        path
+        for path in ("/usr/bin/chromium", shutil.which("chromium") or "")
+        if Path(path).is_file()
+    ),
+    None,
+)
+RENDER_TIMEOUT = 1800  # seconds; a whole-site render takes a minute or two on two cores
+TEMPLATE_POST_TITLE = "Template post: IWM against the benchmarks"
+BUILT = re.compile(r"Built (\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC)")
+
+pytestmark = [
+    pytest.mark.quarto,
+    pytest.mark.skipif(QUARTO is None, reason="quarto is not on PATH (see the README's set-up)"),
+]
+
+
+# -- building the site --------------------------------------------------------------------
+
+
+@dataclass
+class RenderedPost:
+    folder: str
+    title: str
+    computed_title: bool
+    page: Path
+
+
+@dataclass
+class RenderedSite:
+    project: Path
+    site: Path
+    posts: list[RenderedPost]
+    site_url: str
+    log: str
+    written_by_build: list[str]
+
+    def pages(self) -> list[Path]:
+        return sorted(self.site.rglob("*.html"))
+
+
+def _project_files(root: Path) -> list[str]:
+    """What a commit would hold: tracked files plus new files git does not ignore."""
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=root,
+            capture_output=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("the project is not a git checkout, so its files cannot be listed")
+    return [name for name in listed.decode().split("\0") if name and (root / name).is_file()]
+
+
+def _copy_project(root: Path, target: Path) -> None:
+    for name in _project_files(root):
+        destination = target / name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(root / name, destination)
+
+
+def _build_store(project: Path, data_dir: Path) -> Store:
+    """The fixture store, plus simple series for anything else a post declares."""
+    try:
+        from analysis.testing.fixture_store import build_fixture_store
+    except ImportError:
+        store = Store(data_dir)
+    else:
+        store = build_fixture_store(data_dir)
+    for symbol in declared_series(find_posts(project / "posts")):
+        if symbol in store:
+            continue
+        bars = make_ohlcv("2015-01-02", 2830, base=100.0, drift=0.05)
+        if symbol.startswith("fred:"):
+            bars = bars[["close"]].rename(columns={"close": "value"})
+        store.write(symbol, bars, source="synthetic test series")
+    return store
+
+
+def _render(project: Path, data_dir: Path) -> str:
+    bin_dir = str(Path(sys.executable).parent)
+    env = {
+        **os.environ,
+        "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+        "QUARTO_PYTHON": sys.executable,
+        "ANALYSIS_DATA_DIR": str(data_dir),
+        # Posts import the copy's package, not an installed one.
+        "PYTHONPATH": str(project),
+    }
+    env.pop("ANALYSIS_OFFLINE", None)  # the offline profile must set it by itself
+    done = subprocess.run(
+        [QUARTO, "render", "--profile", "offline"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=RENDER_TIMEOUT,
+        check=False,
+    )
+    log = done.stdout + done.stderr
+    if done.returncode != 0:
+        pytest.fail(f"quarto render failed ({done.returncode}):\n{log[-6000:]}", pytrace=False)
+    return log
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> RenderedSite:
+    project = tmp_path_factory.mktemp("project")
+    _copy_project(PROJECT_ROOT, project)
+    create_post(
+        TEMPLATE_POST_TITLE, symbols=["IWM"], date="2026-03-20", posts_dir=project / "posts"
+    )
+    data_dir = tmp_path_factory.mktemp("data")
+    _build_store(project, data_dir)
+    before = _work_tree(project)
+    log = _render(project, data_dir)
+    left_behind = sorted(_work_tree(project) - before)
+    posts = []
+    for post in find_posts(project / "posts"):
+        folder = post.path.parent
+        written = folder / "_metadata.yml"
+        computed = (folder / "headline.py").is_file()
+        if computed:
+            title = yaml.safe_load(written.read_text(encoding="utf-8"))["title"]
+        else:
+            title = post.front_matter["title"]
+        page = project / "_site" / "posts" / folder.name / "index.html"
+        posts.append(RenderedPost(folder.name, title, computed, page))
+    config = yaml.safe_load((project / "_quarto.yml").read_text(encoding="utf-8"))
+    site_url = config["website"]["site-url"]
+    return RenderedSite(project, project / "_site", posts, site_url, log, left_behind)
+
+
+def _work_tree(project: Path) -> set[str]:
+    """Files in the project outside Quarto's own output and cache folders."""
+    return {
+        path.relative_to(project).as_posix()
+        for path in project.rglob("*")
+        if path.is_file() and path.relative_to(project).parts[0] not in ("_site", ".quarto")
+    }
+
+
+# -- reading HTML ---------------------------------------------------------------------------
+
+
+class _Tags(HTMLParser):
+    """Every start tag with its attributes, in document order."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    handle_startendtag = handle_starttag
+
+
+def tags(page: Path) -> list[tuple[str, dict]]:
+    parser = _Tags()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.tags
+
+
+def text_of(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def page_title(page: Path) -> str:
+    match = re.search(r'<h1 class="title">(.*?)</h1>', page.read_text(encoding="utf-8"), re.S)
+    assert match, f"{page} has no title block"
+    return text_of(match.group(1))
+
+
+def listing_titles(index: Path) -> dict[str, str]:
+    """Href -> title of each entry in the home page listing."""
+    text = index.read_text(encoding="utf-8")
+    entries = re.findall(
+        r'<h3 class="no-anchor listing-title">\s*<a href="([^"]+)"[^>]*>(.*?)</a>', text, re.S
+    )
+    return {href.removeprefix("./"): text_of(title) for href, title in entries}
+
+
+# -- the rendered site ----------------------------------------------------------------------
+
+
+def test_quarto_warns_about_nothing(site):
+    # Warnings flag listings that match nothing, unreadable attributes, missing resources.
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", site.log)
+    warnings = [line for line in plain.splitlines() if line.startswith("WARN")]
+    assert warnings == []
+
+
+def test_home_page_lists_every_post_newest_first(site):
+    listed = listing_titles(site.site / "index.html")
+    expected = [f"posts/{post.folder}/index.html" for post in site.posts]  # newest first
+    assert list(listed) == expected
+    for post in site.posts:
+        assert listed[f"posts/{post.folder}/index.html"] == post.title
+
+
+def test_feed_has_one_item_per_post_with_its_title(site):
+    channel = ET.parse(site.site / "index.xml").getroot().find("channel")
+    items = channel.findall("item")
+    by_link = {item.findtext("link"): item.findtext("title") for item in items}
+    assert len(items) == len(site.posts)
+    base = site.site_url.rstrip("/")
+    for post in site.posts:
+        assert by_link[f"{base}/posts/{post.folder}/"] == post.title
+
+
+def test_search_index_covers_every_page(site):
+    entries = json.loads((site.site / "search.json").read_text(encoding="utf-8"))
+    hrefs = {entry["href"].split("#")[0] for entry in entries}
+    assert {"index.html", "about.html"} <= hrefs
+    for post in site.posts:
+        assert f"posts/{post.folder}/index.html" in hrefs
+
+
+def test_every_post_page_shows_its_title(site):
+    for post in site.posts:
+        assert page_title(post.page) == post.title
+
+
+def test_each_post_has_figures_with_alt_text_that_exist(site):
+    for post in site.posts:
+        content = [
+            attrs
+            for tag, attrs in tags(post.page)
+            if tag == "img" and "figure-img" in (attrs.get("class") or "")
+        ]
+        assert content, f"{post.folder} has no figure"
+        for attrs in content:
+            assert (attrs.get("alt") or "").strip(), f"{post.folder}: a figure has no alt text"
+            assert (post.page.parent / attrs["src"]).is_file(), attrs["src"]
+
+
+def test_each_post_links_the_data_behind_its_figures(site):
+    for post in site.posts:
+        links = [
+            attrs["href"] for tag, attrs in tags(post.page)
+            if tag == "a" and (attrs.get("href") or "").endswith(".csv")
+        ]  # fmt: skip
+        assert links, f"{post.folder} offers no CSV download"
+        for href in links:
+            assert (post.page.parent / href).is_file(), f"{post.folder}: {href} was not copied"
+
+
+def test_each_post_states_the_date_of_its_data(site):
+    for post in site.posts:
+        assert re.search(r"Data as of \d{4}-\d{2}-\d{2}", text_of(post.page.read_text())), (
+            post.folder
+        )
+
+
+def test_no_error_output_anywhere(site):
+    for page in site.pages():
+        text = page.read_text(encoding="utf-8")
+        assert "Traceback (most recent call last)" not in text, page
+        assert "cell-output-error" not in text, page
+        assert "cell-output-stderr" not in text, page
+        assert not re.search(r"\b\w+(Error|Exception): ", text_of(text)), page
+
+
+def test_footer_shows_the_build_time(site):
+    written = yaml.safe_load((site.project / "_variables.yml").read_text())["build-time"]
+    for page in site.pages():
+        match = BUILT.search(text_of(page.read_text(encoding="utf-8")))
+        assert match, f"{page} has no build time in its footer"
+        assert match.group(1) == written
+
+
+def test_pages_load_nothing_from_other_hosts(site):
+    own_host = urlsplit(site.site_url).netloc
+    loading = {"script": "src", "link": "href", "img": "src", "iframe": "src", "source": "src"}
+    for page in site.pages():
+        for tag, attrs in tags(page):
+            url = attrs.get(loading.get(tag, ""), None)
+            if not url:
+                continue
+            host = urlsplit(url).netloc
+            assert host in ("", own_host), f"{page.relative_to(site.site)}: <{tag}> loads {url}"
+
+
+def test_stylesheets_import_no_web_fonts(site):
+    for css in site.site.rglob("*.css"):
+        text = css.read_text(encoding="utf-8", errors="replace")
+        assert not re.search(r"@import\s+url\(\s*['\"]?(https?:)?//", text), css
+        assert "fonts.googleapis" not in text, css
+
+
+def test_a_build_leaves_only_git_ignored_files_behind(site):
+    # Pre-render writes titles and the build time into the work tree, and posts write their
+    # charts and CSVs next to themselves: a build must not leave files to commit by mistake.
+    assert "_variables.yml" in site.written_by_build
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", "--stdin"],
+        input="\n".join(site.written_by_build),
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.split()
+    assert sorted(set(site.written_by_build) - set(ignored)) == []
+
+
+# -- in a browser -----------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def serve(folder: Path):
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser(site):
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the playwright package is missing"
+    )
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    with serve(site.site) as base:
+        yield base
+
+
+@dataclass
+class Visit:
+    page: object
+    console_errors: list[str]
+    foreign_requests: list[str]
+
+
+@contextlib.contextmanager
+def visit(browser, server: str, path: str, *, color_scheme: str = "light"):
+    context = browser.new_context(
+        color_scheme=color_scheme, viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    errors, foreign = [], []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    def route(request_route):
+        url = request_route.request.url
+        if url.startswith(server + "/") or url.startswith(("data:", "blob:")):
+            request_route.continue_()
+        else:
+            foreign.append(url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    try:
+        response = page.goto(f"{server}/{path}", wait_until="networkidle")
+        assert response is not None and response.ok, f"{path}: {response and response.status}"
+        yield Visit(page, errors, foreign)
+    finally:
+        context.close()
+
+
+def _site_paths(site) -> list[str]:
+    return ["index.html", "about.html", *(f"posts/{p.folder}/index.html" for p in site.posts)]
+
+
+# Every image, lazy or not, is asked to load now; the result is its natural width.
+_IMAGE_WIDTHS = """async () => {
+    const images = Array.from(document.images);
+    images.forEach((img) => { img.loading = "eager"; });
+    await Promise.all(images.map((img) => img.decode().catch(() => null)));
+    return images.map((img) => [img.currentSrc || img.src, img.naturalWidth]);
+}"""
+
+
+@pytest.mark.browser
+def test_pages_load_cleanly_in_a_browser(site, browser, server):
+    for path in _site_paths(site):
+        with visit(browser, server, path) as seen:
+            widths = seen.page.evaluate(_IMAGE_WIDTHS)
+            seen.page.wait_for_load_state("networkidle")
+            assert seen.console_errors == [], f"{path}: {seen.console_errors}"
+            assert seen.foreign_requests == [], f"{path} asked other hosts: {seen.foreign_requests}"
+            broken = [src for src, width in widths if width <= 0]
+            assert broken == [], f"{path}: images that did not load: {broken}"
+
+
+@pytest.mark.browser
+def test_post_figures_render_in_a_browser(site, browser, server):
+    for post in site.posts:
+        with visit(browser, server, f"posts/{post.folder}/index.html") as seen:
+            widths = seen.page.evaluate(_IMAGE_WIDTHS)
+            figures = [src for src, width in widths if width > 0 and "/posts/" in src]
+            assert figures, f"{post.folder}: no figure image loaded"
+
+
+_SCHEME = """() => ({
+    dark: document.body.classList.contains("quarto-dark"),
+    background: getComputedStyle(document.body).backgroundColor,
+})"""
+
+
+def _luminance(css_color: str) -> float:
+    red, green, blue = (int(v) for v in re.findall(r"\d+", css_color)[:3])
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+@pytest.mark.browser
+def test_dark_theme_toggle_switches_the_page(site, browser, server):
+    with visit(browser, server, "index.html") as seen:
+        page = seen.page
+        before = page.evaluate(_SCHEME)
+        assert before["dark"] is False
+        page.click(".quarto-color-scheme-toggle")
+        page.wait_for_function("() => document.body.classList.contains('quarto-dark')")
+        after = page.evaluate(_SCHEME)
+        assert _luminance(before["background"]) > 200 > 60 > _luminance(after["background"])
+        # The choice is remembered on the next page.
+        page.goto(f"{server}/about.html", wait_until="networkidle")
+        assert page.evaluate(_SCHEME)["dark"] is True
+        page.click(".quarto-color-scheme-toggle")
+        page.wait_for_function("() => !document.body.classList.contains('quarto-dark')")
+        assert seen.console_errors == []
+
+
+@pytest.mark.browser
+def test_a_reader_who_prefers_dark_gets_the_dark_theme(site, browser, server):
+    with visit(browser, server, "index.html", color_scheme="dark") as seen:
+        scheme = seen.page.evaluate(_SCHEME)
+        assert scheme["dark"] is True and _luminance(scheme["background"]) < 60
