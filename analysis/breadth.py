@@ -271,14 +271,20 @@ def calc_breadth_claim(
     with_data = int(closes.notna().any(axis=0).sum())
     breadth = to_breadth(closes, window=window)
     span = breadth.loc[breadth.index <= when].dropna(subset=["pct_above"])
-    if peak_from is not None:
-        span = span.loc[span.index >= pd.Timestamp(peak_from)]
-    elif not span.empty:
-        span = span.iloc[-1:]
     if span.empty:
         return unavailable(
             f"no member has {window} daily closes by {when.date()}", with_data=with_data
         )
+    if peak_from is not None:
+        span = span.loc[span.index >= pd.Timestamp(peak_from)]
+        if span.empty:
+            return unavailable(
+                f"no breadth reading from {pd.Timestamp(peak_from).date()} to {when.date()} "
+                f"(the data end on {breadth.index[-1].date()})",
+                with_data=with_data,
+            )
+    else:
+        span = span.iloc[-1:]
     day = span["pct_above"].idxmax()
     row = breadth.loc[day]
     counted = int(row["members_counted"])

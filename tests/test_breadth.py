@@ -288,6 +288,14 @@ def test_claim_peak_over_a_span(small_universe):
     assert got.highest_since.record
 
 
+def test_claim_peak_span_after_the_data(small_universe):
+    got = calc_breadth_claim(small_universe, "2024-02-01", window=3, peak_from="2024-01-22")
+    assert got.value is None
+    assert got.reason == (
+        "no breadth reading from 2024-01-22 to 2024-02-01 (the data end on 2024-01-09)"
+    )
+
+
 def test_describe_formats_thousands():
     reading = BreadthReading(
         value=68.2,
