@@ -171,8 +171,11 @@ def _new_post(args) -> int:
         categories=args.categories,
         posts_dir=args.posts_dir or posts_module.POSTS_DIR,
     )
+    series = posts_module.read_front_matter(path)[posts_module.SERIES_KEY]
     print(f"created {path}")
-    print("preview it with `quarto preview` (or `make preview`) and edit the prose and claims")
+    print(f"it reads {', '.join(series)}; bring them into the store with")
+    print("  python -m analysis fetch --for-posts   (or import CSV files)")
+    print("then preview it with `make preview` and replace the prose and example claims")
     return EXIT_OK
 
 
