@@ -51,7 +51,7 @@ def to_breadth(closes: pd.DataFrame, window: int = 200) -> pd.DataFrame:
     index = pd.Index(closes.index)
     if not index.is_unique or not index.is_monotonic_increasing:
         raise ValueError("closes must be indexed by unique, increasing dates")
-    values = closes.to_numpy(dtype="float64", copy=True)
+    values = closes.to_numpy(dtype="float64", na_value=np.nan, copy=True)
     valid = np.isfinite(values)
     values[~valid] = np.nan
     sma = _sma_over_valid_bars(values, valid, window)
