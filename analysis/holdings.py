@@ -39,7 +39,7 @@ from analysis.errors import (
 )
 from analysis.settings import Settings
 from analysis.sources.retry import RetryPolicy, call_with_retries
-from analysis.store import Store, _atomic_write, utc_now_iso
+from analysis.store import Store, atomic_write, utc_now_iso
 
 FUND = "IWM"
 IWM_HOLDINGS_URL = (
@@ -304,10 +304,10 @@ def save_holdings(
     }
     with store.locked():
         folder.mkdir(parents=True, exist_ok=True)
-        _atomic_write(folder / f"{stem}.csv", holdings.raw)
+        atomic_write(folder / f"{stem}.csv", holdings.raw)
         # The JSON is written last: a file without its provenance is never read.
         text = json.dumps(provenance, indent=2) + "\n"
-        _atomic_write(folder / f"{stem}.json", text.encode("utf-8"))
+        atomic_write(folder / f"{stem}.json", text.encode("utf-8"))
     return folder / f"{stem}.csv"
 
 

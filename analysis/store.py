@@ -155,8 +155,15 @@ class Store:
                 f"provenance of {symbol} is unreadable ({exc.__class__.__name__}); moved to {moved}"
             ) from None
 
-    def read(self, symbol: str) -> pd.DataFrame:
+    def read(self, symbol: str, columns: list[str] | None = None) -> pd.DataFrame:
         """Rows of a stored series, verified against their checksum.
+
+        Parameters
+        ----------
+        symbol : str
+            The store key.
+        columns : list of str, optional
+            Read only these columns (the whole file is still checksummed).
 
         Raises
         ------
@@ -164,6 +171,19 @@ class Store:
             The store does not hold the symbol.
         CorruptedStoreError
             The file does not match its checksum; it is moved to ``quarantine/`` first.
+        """
+        path = self.verify(symbol)
+        frame = pd.read_parquet(path, columns=columns)
+        frame.index = pd.DatetimeIndex(frame.index, name="date")
+        return frame
+
+    def verify(self, symbol: str) -> Path:
+        """Check a stored series against its checksum, without parsing it; return its file.
+
+        Raises
+        ------
+        KeyError, CorruptedStoreError
+            As for :meth:`read`.
         """
         prov = self.provenance(symbol)
         if prov is None:
@@ -182,9 +202,7 @@ class Store:
             raise CorruptedStoreError(
                 f"{symbol}: stored file does not match its checksum; quarantined to {moved}"
             )
-        frame = pd.read_parquet(path)
-        frame.index = pd.DatetimeIndex(frame.index, name="date")
-        return frame
+        return path
 
     # -- writing -------------------------------------------------------------------------
 
@@ -345,6 +363,3 @@ def _fsync_dir(directory: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-
-
-_atomic_write = atomic_write  # TEMP alias, removed once every caller uses atomic_write

@@ -136,15 +136,15 @@ def _last_confirmed(prov: Provenance) -> str:
     return max(filter(None, (prov.fetched_at, prov.checked_at)), key=pd.Timestamp)
 
 
-def is_current(prov: Provenance, now) -> bool:
+def is_current(prov: Provenance, now, *, session: pd.Timestamp | None = None) -> bool:
     """Whether a stored series already holds everything up to the last closed session.
 
     True when its last bar is that session, or when a live source was asked after that
     session's close had settled and had nothing newer (sources that publish with a lag,
-    symbols that did not trade). Imported rows are vouched for by no source.
+    symbols that did not trade). Imported rows are vouched for by no source. ``session``
+    (the last closed session at ``now``) may be passed in when checking many series.
     """
-    now = pd.Timestamp(now)
-    session = last_closed_session(now)
+    session = last_closed_session(pd.Timestamp(now)) if session is None else session
     if prov.last_bar_date >= session:
         return True
     if prov.checked_at is None:
@@ -184,10 +184,11 @@ def update_series(
     now = pd.Timestamp(now if now is not None else utc_now_iso())
     now = now.tz_localize("UTC") if now.tzinfo is None else now.tz_convert("UTC")
     report = UpdateReport(now=now)
+    session = last_closed_session(now)
     due: dict[str, date | None] = {}
     for symbol in dict.fromkeys(symbols):
         prov = _provenance_or_none(store, symbol, report)
-        if prov is not None and is_current(prov, now):
+        if prov is not None and is_current(prov, now, session=session):
             report.outcomes[symbol] = Outcome(symbol, CURRENT, prov)
         elif settings.offline:
             error = None if prov else "not in the store, and offline mode fetches nothing"
@@ -212,7 +213,7 @@ def _provenance_or_none(store: Store, symbol: str, report: UpdateReport) -> Prov
     try:
         prov = store.provenance(symbol)
         if prov is not None:
-            store.read(symbol)  # verifies the checksum before we build on these rows
+            store.verify(symbol)  # before we build on these rows
         return prov
     except CorruptedStoreError as exc:
         log.warning("%s", exc)
@@ -228,24 +229,16 @@ def _fetch_due(due, store, report, now, yahoo_options, fred_options) -> None:
         results = yahoo.fetch_yahoo(batch, start, **yahoo_options)
         for symbol in batch:
             result = _result_for(results, symbol)
-            if _needs_full_history(store, symbol, result):
+            stored = _stored_rows(store, report, symbol, result)
+            if _history_was_readjusted(stored, result):
                 refetch[symbol] = None
                 continue
-            _apply(store, report, symbol, result, yahoo.YAHOO_SOURCE, fetched_at, start)
+            _apply(store, report, symbol, result, yahoo.YAHOO_SOURCE, fetched_at, start, stored)
     for start, batch in _batches(refetch):
         results = yahoo.fetch_yahoo(batch, start, **yahoo_options)
         for symbol in batch:
             result = _result_for(results, symbol)
-            _apply(
-                store,
-                report,
-                symbol,
-                result,
-                yahoo.YAHOO_SOURCE,
-                fetched_at,
-                start,
-                replace_all=True,
-            )
+            _apply(store, report, symbol, result, yahoo.YAHOO_SOURCE, fetched_at, start, None)
     for symbol, start in due.items():
         if not fred.is_fred_symbol(symbol):
             continue
@@ -253,7 +246,8 @@ def _fetch_due(due, store, report, now, yahoo_options, fred_options) -> None:
             result = fred.fetch_fred(fred.fred_id(symbol), start, **fred_options)
         except DataError as exc:
             result = exc
-        _apply(store, report, symbol, result, fred.FRED_SOURCE, fetched_at, start)
+        stored = _stored_rows(store, report, symbol, result)
+        _apply(store, report, symbol, result, fred.FRED_SOURCE, fetched_at, start, stored)
 
 
 def _result_for(results: dict, symbol: str):
@@ -270,12 +264,16 @@ def _batches(due: dict[str, date | None]):
             yield start, symbols[i : i + YAHOO_BATCH_SIZE]
 
 
-def _needs_full_history(store: Store, symbol: str, result) -> bool:
-    """True when overlapping bars' adjusted closes moved: history was re-adjusted."""
-    if isinstance(result, Exception) or symbol not in store:
-        return False
-    stored = store.read(symbol)
-    if "adj_close" not in stored:
+def _stored_rows(store: Store, report: UpdateReport, symbol: str, result) -> pd.DataFrame | None:
+    """The stored rows to merge ``result`` into (None when there are none, or it failed)."""
+    if isinstance(result, Exception) or report.outcomes[symbol].provenance is None:
+        return None
+    return store.read(symbol)
+
+
+def _history_was_readjusted(stored: pd.DataFrame | None, result) -> bool:
+    """True when overlapping bars' adjusted closes moved (a dividend or split went ex)."""
+    if stored is None or "adj_close" not in stored:
         return False
     common = stored.index.intersection(result.index)
     if common.empty:
@@ -285,7 +283,8 @@ def _needs_full_history(store: Store, symbol: str, result) -> bool:
     return bool(drift > ADJUSTMENT_TOLERANCE)
 
 
-def _apply(store, report, symbol, result, source, fetched_at, start, *, replace_all=False):
+def _apply(store, report, symbol, result, source, fetched_at, start, stored) -> None:
+    """Record one symbol's answer: merge new rows into ``stored``, or note the failure."""
     outcome = report.outcomes[symbol]
     outcome.requested_from = start
     previous = outcome.provenance
@@ -298,8 +297,7 @@ def _apply(store, report, symbol, result, source, fetched_at, start, *, replace_
         else:
             outcome.status = FAILED
         return
-    if previous is not None and not replace_all:
-        stored = store.read(symbol)
+    if stored is not None:
         merged = pd.concat([stored[stored.index < result.index[0]], result])
         if merged.equals(stored):
             store.record_checked(symbol, checked_at=fetched_at)
