@@ -129,6 +129,7 @@ def _render(project: Path, data_dir: Path) -> str:
         "PYTHONPATH": str(project),
     }
     env.pop("ANALYSIS_OFFLINE", None)  # the offline profile must set it by itself
+    env.pop("ANALYSIS_MAX_STALE_SESSIONS", None)  # fixture data is old; it is labelled stale
     done = subprocess.run(
         [QUARTO, "render", "--profile", "offline"],
         cwd=project,
@@ -263,28 +264,38 @@ def test_every_post_page_shows_its_title(site):
         assert page_title(post.page) == post.title
 
 
-def test_each_post_has_figures_with_alt_text_that_exist(site):
-    for post in site.posts:
-        content = [
-            attrs
-            for tag, attrs in tags(post.page)
-            if tag == "img" and "figure-img" in (attrs.get("class") or "")
-        ]
-        assert content, f"{post.folder} has no figure"
-        for attrs in content:
-            assert (attrs.get("alt") or "").strip(), f"{post.folder}: a figure has no alt text"
-            assert (post.page.parent / attrs["src"]).is_file(), attrs["src"]
+def _images(page: Path) -> list[dict]:
+    return [attrs for tag, attrs in tags(page) if tag == "img"]
 
 
-def test_each_post_links_the_data_behind_its_figures(site):
+def _csv_links(page: Path) -> list[str]:
+    return [
+        attrs["href"] for tag, attrs in tags(page)
+        if tag == "a" and (attrs.get("href") or "").endswith(".csv")
+    ]  # fmt: skip
+
+
+def test_every_image_in_a_post_has_alt_text_and_its_file(site):
     for post in site.posts:
-        links = [
-            attrs["href"] for tag, attrs in tags(post.page)
-            if tag == "a" and (attrs.get("href") or "").endswith(".csv")
-        ]  # fmt: skip
-        assert links, f"{post.folder} offers no CSV download"
-        for href in links:
+        for attrs in _images(post.page):
+            assert (attrs.get("alt") or "").strip(), f"{post.folder}: {attrs.get('src')} has no alt"
+            assert (post.page.parent / attrs["src"]).is_file(), f"{post.folder}: {attrs['src']}"
+
+
+def test_every_csv_download_was_published(site):
+    for post in site.posts:
+        for href in _csv_links(post.page):
             assert (post.page.parent / href).is_file(), f"{post.folder}: {href} was not copied"
+
+
+def test_the_template_post_shows_its_chart_with_alt_text_and_data(site):
+    post = next(p for p in site.posts if p.title == TEMPLATE_POST_TITLE)
+    figures = [a for a in _images(post.page) if "figure-img" in (a.get("class") or "")]
+    assert len(figures) == 1
+    assert figures[0]["alt"].startswith("Line chart of cumulative price returns from ")
+    assert _csv_links(post.page) == ["returns.csv"]
+    # The listing and link previews use the PNG the chart cell wrote.
+    assert (post.page.parent / "preview.png").is_file()
 
 
 def test_each_post_states_the_date_of_its_data(site):
