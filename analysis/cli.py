@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import posts as posts_module
+from analysis import prerender
 from analysis.errors import DataError
 from analysis.new_post import create_post
-from analysis.prerender import prerender
 from analysis.settings import load_settings
 from analysis.sources.csv_import import read_series_csv
 from analysis.store import Store, utc_now_iso
@@ -88,27 +88,40 @@ def _parser() -> argparse.ArgumentParser:
 
 def _fetch(args) -> int:
     settings = load_settings(offline=True if args.offline else None)
-    symbols = list(args.symbols)
-    if args.for_posts:
-        found = posts_module.find_posts(args.posts_dir or posts_module.POSTS_DIR)
-        symbols += posts_module.declared_series(found)
-    if not symbols:
+    posts = (
+        posts_module.find_posts(args.posts_dir or posts_module.POSTS_DIR) if args.for_posts else []
+    )
+    if not args.symbols and not posts:
         print("error: name at least one symbol, or use --for-posts", file=sys.stderr)
         return EXIT_USAGE
-    store = Store(settings.data_dir, lock_timeout=settings.lock_timeout)
-    report = update_series(symbols, store=store, settings=settings)
-    _print_outcomes(report)
-    report.raise_for_problems(settings.max_stale_sessions)
+    if args.symbols:
+        store = Store(settings.data_dir, lock_timeout=settings.lock_timeout)
+        report = update_series(args.symbols, store=store, settings=settings)
+        _print_outcomes(report)
+        report.raise_for_problems(settings.max_stale_sessions)
+    if posts:
+        _fetch_for_posts(posts, settings)
     return EXIT_OK
 
 
 def _prerender(args) -> int:
     settings = load_settings(offline=True if args.offline else None)
-    result = prerender(settings, args.posts_dir or posts_module.POSTS_DIR)
-    _print_outcomes(result.report)
-    for path, title in result.titles.items():
+    posts_dir = args.posts_dir or posts_module.POSTS_DIR
+    posts = posts_module.find_posts(posts_dir)
+    _fetch_for_posts(prerender.posts_being_rendered(posts, posts_dir.parent), settings)
+    store = Store(settings.data_dir, lock_timeout=settings.lock_timeout)
+    for path, title in prerender.write_titles(posts, store).items():
         print(f"title of {path.parent.name}: {title}")
+    prerender.write_build_time(posts_dir.parent)
     return EXIT_OK
+
+
+def _fetch_for_posts(posts, settings) -> None:
+    result = prerender.fetch_for_posts(posts, settings)
+    _print_outcomes(result.report)
+    for name, summary in result.universes.items():
+        print(f"universe {name}: {summary}")
+    result.report.raise_for_problems(settings.max_stale_sessions)
 
 
 def _print_outcomes(report) -> None:

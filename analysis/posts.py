@@ -3,6 +3,7 @@
 A post declares what it reads in its front matter::
 
     series: [^RUT, ^GSPC, IWM, fred:DFEDTARU]
+    universes: [IWM]        # optional: every member of the fund, for market breadth
 
 The pre-render fetch collects these from every post so a build asks each source once per
 series, not once per post.
@@ -19,6 +20,9 @@ from analysis.errors import MalformedDataError
 from analysis.settings import POSTS_DIR
 
 SERIES_KEY = "series"
+UNIVERSES_KEY = "universes"
+# Universes a post may declare: the fund whose holdings file lists the members.
+KNOWN_UNIVERSES = ("IWM",)
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,11 @@ class Post:
     def series(self) -> list[str]:
         """The series the post declares (empty if it declares none)."""
         return list(self.front_matter.get(SERIES_KEY) or [])
+
+    @property
+    def universes(self) -> list[str]:
+        """The member universes the post declares (empty if none)."""
+        return list(self.front_matter.get(UNIVERSES_KEY) or [])
 
 
 def read_front_matter(path: Path) -> dict:
@@ -59,6 +68,11 @@ def read_front_matter(path: Path) -> dict:
     series = meta.get(SERIES_KEY, [])
     if not isinstance(series, list) or not all(isinstance(s, str) and s for s in series):
         raise MalformedDataError(f"{path}: '{SERIES_KEY}' must be a list of symbols")
+    universes = meta.get(UNIVERSES_KEY, [])
+    if not isinstance(universes, list) or not set(universes) <= set(KNOWN_UNIVERSES):
+        raise MalformedDataError(
+            f"{path}: '{UNIVERSES_KEY}' must be a list drawn from {', '.join(KNOWN_UNIVERSES)}"
+        )
     return meta
 
 
@@ -71,3 +85,8 @@ def find_posts(posts_dir: Path = POSTS_DIR) -> list[Post]:
 def declared_series(posts: list[Post]) -> list[str]:
     """The union of the posts' declared series, in first-seen order."""
     return list(dict.fromkeys(symbol for post in posts for symbol in post.series))
+
+
+def declared_universes(posts: list[Post]) -> list[str]:
+    """The union of the posts' declared universes, in first-seen order."""
+    return list(dict.fromkeys(name for post in posts for name in post.universes))

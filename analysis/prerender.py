@@ -4,7 +4,9 @@ Quarto runs ``python -m analysis prerender`` before rendering (see ``_quarto.yml
 
 1. collects the ``series`` every post declares and brings the store up to date once (or,
    offline, checks the store holds them), failing the build with one line per missing
-   series and naming stale ones;
+   series and naming stale ones; then refreshes the member universes posts declare
+   (``universes: [IWM]``), whose failures are reported but do not stop the build: the
+   posts say visibly what could not be computed;
 2. for each post folder with a ``headline.py``, calls its ``compute_title(store)`` and
    writes the result to the folder's ``_metadata.yml``, so the page, the listing and the
    RSS feed show a title computed from data rather than typed;
@@ -15,16 +17,17 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
 
 from analysis.errors import DataError
-from analysis.posts import Post, declared_series, find_posts
+from analysis.posts import Post, declared_series, declared_universes
 from analysis.settings import PROJECT_ROOT, Settings
 from analysis.store import Store, atomic_write
+from analysis.universe import refresh_iwm_universe
 from analysis.update import UpdateReport, update_series
 
 HEADLINE_FILE = "headline.py"
@@ -32,50 +35,77 @@ HEADLINE_FUNCTION = "compute_title"
 
 
 @dataclass
-class PrerenderResult:
-    """What the pre-render step did."""
+class FetchResult:
+    """Outcomes of fetching what the posts declare."""
 
     report: UpdateReport
-    titles: dict[Path, str]
+    universes: dict[str, str] = field(default_factory=dict)  # name -> one-line summary
 
 
-def prerender(
+def fetch_for_posts(
+    posts: list[Post],
     settings: Settings,
-    posts_dir: Path,
     *,
-    project_root: Path = PROJECT_ROOT,
     now=None,
     yahoo_session=None,
     fred_base_url: str | None = None,
-) -> PrerenderResult:
-    """Update the store for every post, then write computed titles and the build time.
+    holdings_session=None,
+) -> FetchResult:
+    """Update every series and universe the posts declare, once each.
 
-    Raises
-    ------
-    DataError
-        A declared series is missing after the update, a stale one passes the staleness
-        limit, or a post's ``compute_title`` fails.
+    Nothing is raised for a failed series: call ``result.report.raise_for_problems``.
+    Universe problems are summarised in ``result.universes``.
     """
     store = Store(settings.data_dir, lock_timeout=settings.lock_timeout)
-    posts = find_posts(posts_dir)
     report = update_series(
-        declared_series(_posts_being_rendered(posts, project_root)),
+        declared_series(posts),
         store=store,
         settings=settings,
         now=now,
         yahoo_session=yahoo_session,
         fred_base_url=fred_base_url,
     )
-    report.raise_for_problems(settings.max_stale_sessions)
+    result = FetchResult(report)
+    for name in declared_universes(posts):
+        try:
+            holdings, members = refresh_iwm_universe(
+                settings,
+                store=store,
+                holdings_session=holdings_session,
+                yahoo_session=yahoo_session,
+                now=now,
+            )
+            result.universes[name] = f"holdings of {holdings.as_of.date()}: {members.summary()}"
+        except DataError as exc:
+            result.universes[name] = f"not refreshed: {exc}"
+    return result
+
+
+def posts_being_rendered(posts: list[Post], project_root: Path = PROJECT_ROOT) -> list[Post]:
+    """Posts Quarto is about to render: all of them, unless it names a subset."""
+    if os.environ.get("QUARTO_PROJECT_RENDER_ALL", "1") == "1":
+        return posts
+    inputs = os.environ.get("QUARTO_PROJECT_INPUT_FILES", "")
+    named = {(project_root / line).resolve() for line in inputs.splitlines() if line.strip()}
+    return [post for post in posts if post.path.resolve() in named] or posts
+
+
+def write_titles(posts: list[Post], store: Store) -> dict[Path, str]:
+    """Write the computed title of every post that has a ``headline.py``."""
     titles = {}
     for post in posts:
         title = compute_post_title(post, store)
         if title is not None:
             write_directory_metadata(post.path.parent, {"title": title})
             titles[post.path] = title
+    return titles
+
+
+def write_build_time(project_root: Path = PROJECT_ROOT) -> str:
+    """Write ``_variables.yml`` with the build time the site footer shows."""
     build_time = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     _write_yaml(project_root / "_variables.yml", {"build-time": build_time})
-    return PrerenderResult(report, titles)
+    return build_time
 
 
 def compute_post_title(post: Post, store: Store) -> str | None:
@@ -104,12 +134,3 @@ def _write_yaml(path: Path, data: dict) -> None:
     header = "# Written by `python -m analysis prerender` at each build; do not edit.\n"
     text = header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     atomic_write(path, text.encode("utf-8"))
-
-
-def _posts_being_rendered(posts: list[Post], project_root: Path) -> list[Post]:
-    """Posts Quarto is about to render: all of them, unless it names a subset."""
-    if os.environ.get("QUARTO_PROJECT_RENDER_ALL", "1") == "1":
-        return posts
-    inputs = os.environ.get("QUARTO_PROJECT_INPUT_FILES", "")
-    named = {(project_root / line).resolve() for line in inputs.splitlines() if line.strip()}
-    return [post for post in posts if post.path.resolve() in named] or posts

@@ -38,6 +38,8 @@ BATCH_SIZE = 100
 # process-wide state) and fan out over yfinance's own threads; a second worker overlaps one
 # batch's store writes with the next batch's download.
 MAX_WORKERS = 2
+# Breadth over the last two years needs 200 sessions before it: three years of bars.
+HISTORY_YEARS = 3
 
 
 @dataclass
@@ -139,6 +141,7 @@ def update_universe(
     max_workers: int = MAX_WORKERS,
     now=None,
     progress: bool = False,
+    history_years: int = HISTORY_YEARS,
 ) -> UniverseReport:
     """Bring every member's prices up to date, in batches, and report each member.
 
@@ -164,6 +167,9 @@ def update_universe(
         The current time, for tests and benchmarks.
     progress : bool
         Show a progress bar over batches (on a terminal).
+    history_years : int
+        Years of history to fetch for a member the store does not hold yet: breadth needs
+        200 sessions before its first reading, not decades.
     """
     # Imported here: posts that only read the universe should not pay for yfinance.
     from analysis.update import update_series
@@ -171,9 +177,18 @@ def update_universe(
     symbols = member_symbols(members)
     batches = [symbols[i : i + batch_size] for i in range(0, len(symbols), batch_size)]
 
+    today = pd.Timestamp(now if now is not None else pd.Timestamp.now(tz="UTC")).date()
+    history_start = today.replace(year=today.year - history_years, day=min(today.day, 28))
+
     def run(batch: list[str]):
         return update_series(
-            batch, store=store, settings=settings, now=now, yahoo_session=session, progress=False
+            batch,
+            store=store,
+            settings=settings,
+            now=now,
+            yahoo_session=session,
+            progress=False,
+            history_start=history_start,
         )
 
     report = UniverseReport(members=symbols)

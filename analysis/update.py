@@ -163,6 +163,7 @@ def update_series(
     progress: bool | None = None,
     retry: RetryPolicy | None = None,
     sleep: Callable[[float], None] | None = None,
+    history_start: date | None = None,
 ) -> UpdateReport:
     """Fetch what the store is missing for ``symbols`` and record every outcome.
 
@@ -180,6 +181,9 @@ def update_series(
         Show yfinance's progress bar (default: only on a terminal).
     retry, sleep : optional
         Retry policy and wait function for both sources (defaults: the sources' own).
+    history_start : date, optional
+        How far back to fetch a symbol the store does not hold yet (default: its whole
+        history). Large universes that only need recent years use it to stay small.
     """
     now = pd.Timestamp(now if now is not None else utc_now_iso())
     now = now.tz_localize("UTC") if now.tzinfo is None else now.tz_convert("UTC")
@@ -194,7 +198,7 @@ def update_series(
             error = None if prov else "not in the store, and offline mode fetches nothing"
             report.outcomes[symbol] = Outcome(symbol, OFFLINE, prov, error)
         else:
-            due[symbol] = (prov.last_bar_date.date() - OVERLAP) if prov else None
+            due[symbol] = (prov.last_bar_date.date() - OVERLAP) if prov else history_start
             report.outcomes.setdefault(symbol, Outcome(symbol, FAILED, prov))
     if due:
         yahoo_options = {

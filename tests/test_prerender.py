@@ -1,0 +1,91 @@
+"""The build's pre-render step, through the command line Quarto runs."""
+
+from textwrap import dedent
+
+import pytest
+import yaml
+
+from analysis import cli
+from analysis.store import Store
+from analysis.testing.fake_yahoo import make_ohlcv
+
+HEADLINE = dedent("""\
+    from analysis.metrics import calc_period_return
+
+    def compute_title(store):
+        close = store.read("^RUT")["close"]
+        change = calc_period_return(close, "2026-01-02", "2026-01-09") * 100
+        return f"Small caps move {change:+.1f}% in a week"
+""")
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A project folder with one post declaring ^RUT, and a store holding it."""
+    post = tmp_path / "posts" / "2026-01-10-a-week"
+    post.mkdir(parents=True)
+    (post / "index.qmd").write_text('---\ndate: 2026-01-10\nseries: ["^RUT"]\n---\n\nText.\n')
+    (post / "headline.py").write_text(HEADLINE)
+    data = tmp_path / "data"
+    store = Store(data)
+    # closes 100, 100.5, ... on the sessions from 2026-01-02: 2026-01-09 is the 6th session
+    store.write("^RUT", make_ohlcv("2026-01-02", 10), source="test fixture")
+    monkeypatch.setenv("ANALYSIS_DATA_DIR", str(data))
+    monkeypatch.setenv("ANALYSIS_OFFLINE", "1")
+    return tmp_path
+
+
+def test_offline_prerender_writes_the_computed_title_and_build_time(project, capsys):
+    code = cli.main(["prerender", "--posts-dir", str(project / "posts")])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    metadata = yaml.safe_load(
+        (project / "posts" / "2026-01-10-a-week" / "_metadata.yml").read_text()
+    )
+    assert metadata == {"title": "Small caps move +2.5% in a week"}  # 102.5 / 100 - 1
+    assert "title of 2026-01-10-a-week: Small caps move +2.5% in a week" in out
+    assert "build-time" in yaml.safe_load((project / "_variables.yml").read_text())
+
+
+def test_a_declared_series_missing_offline_fails_with_one_line(project, capsys):
+    qmd = project / "posts" / "2026-01-10-a-week" / "index.qmd"
+    qmd.write_text(qmd.read_text().replace('["^RUT"]', '["^RUT", "IWM"]'))
+    code = cli.main(["prerender", "--posts-dir", str(project / "posts")])
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert err.strip().splitlines() == [
+        "error: IWM: not in the store, and offline mode fetches nothing"
+    ]
+    assert not (project / "posts" / "2026-01-10-a-week" / "_metadata.yml").exists()
+
+
+def test_a_failing_headline_is_one_line_naming_the_file(project, capsys):
+    (project / "posts" / "2026-01-10-a-week" / "headline.py").write_text(
+        "def compute_title(store):\n    return store.read('^RUT')['close'].iloc[0] and ''\n"
+    )
+    code = cli.main(["prerender", "--posts-dir", str(project / "posts")])
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert "headline.py: compute_title must return a non-empty string" in err
+
+
+def test_fetch_for_posts_reports_universes_without_failing(project, capsys):
+    qmd = project / "posts" / "2026-01-10-a-week" / "index.qmd"
+    qmd.write_text(
+        qmd.read_text().replace('series: ["^RUT"]', 'series: ["^RUT"]\nuniverses: [IWM]')
+    )
+    code = cli.main(["fetch", "--for-posts", "--posts-dir", str(project / "posts")])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert "universe IWM: not refreshed:" in out
+
+
+def test_unknown_universe_is_rejected(project, capsys):
+    qmd = project / "posts" / "2026-01-10-a-week" / "index.qmd"
+    qmd.write_text(
+        qmd.read_text().replace('series: ["^RUT"]', 'series: ["^RUT"]\nuniverses: [SPY]')
+    )
+    code = cli.main(["prerender", "--posts-dir", str(project / "posts")])
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert "'universes' must be a list drawn from IWM" in err
