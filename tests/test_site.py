@@ -102,7 +102,7 @@ def test_listing_is_explicit_newest_first_with_a_feed():
     listing = read_front_matter(ROOT / "index.qmd")["listing"]
     assert listing["contents"] == "posts/*/index.qmd"
     assert listing["sort"] == "date desc"
-    assert listing["feed"] is True
+    assert listing["feed"] == {"type": "partial"}
 
 
 def test_pre_render_steps_are_commands_the_cli_accepts(config):
