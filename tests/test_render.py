@@ -472,6 +472,7 @@ def test_post_figures_render_in_a_browser(site, browser, server):
 _SCHEME = """() => ({
     dark: document.body.classList.contains("quarto-dark"),
     background: getComputedStyle(document.body).backgroundColor,
+    darkSheet: document.querySelector('link[data-mode="dark"]').rel,
 })"""
 
 
@@ -486,9 +487,11 @@ def test_dark_theme_toggle_switches_the_page(site, browser, server):
         page = seen.page
         before = page.evaluate(_SCHEME)
         assert before["dark"] is False
+        assert before["darkSheet"] == "disabled-stylesheet"
         page.click(".quarto-color-scheme-toggle")
         page.wait_for_function("() => document.body.classList.contains('quarto-dark')")
         after = page.evaluate(_SCHEME)
+        assert after["darkSheet"] == "stylesheet"
         assert _luminance(before["background"]) > 200 > 60 > _luminance(after["background"])
         # The choice is remembered on the next page.
         page.goto(f"{server}/about.html", wait_until="networkidle")
