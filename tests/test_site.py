@@ -157,6 +157,10 @@ def _has_compute_title(path: Path) -> bool:
 
 @pytest.mark.parametrize("folder", POST_DIRS, ids=[p.name for p in POST_DIRS])
 def test_post_front_matter_declares_its_data(folder):
+    check_post_folder(folder)
+
+
+def check_post_folder(folder: Path) -> None:
     match = FOLDER_NAME.match(folder.name)
     assert match, f"{folder.name}: post folders are named YYYY-MM-DD-slug"
     meta = read_front_matter(folder / "index.qmd")
@@ -316,6 +320,10 @@ def test_new_post_front_matter(tmp_path):
     assert [c.id for c in claims] == ["focus_return", "focus_beats_benchmark"]
     assert claims[1].claim == "IWM has beaten S&P 500 since 18 January 2025"
     assert "${" not in path.read_text()
+
+
+def test_a_new_post_passes_the_checks_every_post_must_pass(tmp_path):
+    check_post_folder(create_post("Fine", date="2026-01-18", posts_dir=tmp_path).parent)
 
 
 def test_new_post_defaults_to_today_and_the_benchmarks(tmp_path):
