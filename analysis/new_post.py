@@ -132,7 +132,7 @@ def render_template(
         computed=_example_computed(benchmark),
         benchmark=_python_text(benchmark),
         benchmark_sentence=(
-            " Over the same sessions, `{python} label_for(BENCHMARK)` returned "
+            "\nOver the same sessions, `{python} label_for(BENCHMARK)` returned "
             "`{python} pct(returns[BENCHMARK])`."
             if benchmark
             else ""
