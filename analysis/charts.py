@@ -319,6 +319,10 @@ def save_plotted_csv(frame: pd.DataFrame | pd.Series, path: str | Path) -> Path:
     return path
 
 
+# Where posts' generated chart images and CSVs go, relative to the post folder.
+FIGURES_DIR = Path("figures")
+
+
 def save_chart(
     chart: Chart,
     stem: str | Path,
@@ -334,8 +338,11 @@ def save_chart(
     with ``#| output: asis`` that prints this Markdown gives the figure its computed alt
     text, a caption ending in a "Download the data (CSV)" link, and a cross-reference label
     (``label="fig-returns"`` -> ``@fig-returns``).
+
+    Files go in the post's ``figures/`` folder (``stem`` is relative to it): they are made
+    by every build and never committed.
     """
-    stem = Path(stem)
+    stem = FIGURES_DIR / Path(stem)
     image = stem.with_suffix(f".{fmt}")
     image.parent.mkdir(parents=True, exist_ok=True)
     chart.figure.savefig(image, format=fmt, dpi=dpi, transparent=True, bbox_inches="tight")

@@ -293,7 +293,7 @@ def test_the_template_post_shows_its_chart_with_alt_text_and_data(site):
     figures = [a for a in _images(post.page) if "figure-img" in (a.get("class") or "")]
     assert len(figures) == 1
     assert figures[0]["alt"].startswith("Line chart of cumulative price returns from ")
-    assert _csv_links(post.page) == ["returns.csv"]
+    assert _csv_links(post.page) == ["figures/returns.csv"]
     # The listing and link previews use the PNG the chart cell wrote.
     assert (post.page.parent / "preview.png").is_file()
 

@@ -411,12 +411,12 @@ def test_new_post_executes_offline_against_a_fixture_store(tmp_path, small_store
         for out in cell.outputs
         if "fig-alt=" in out.get("text", "")
     )
-    assert "](returns.svg){#fig-returns fig-alt=" in figure
-    assert "[Download the data (CSV)](returns.csv)" in figure
+    assert "](figures/returns.svg){#fig-returns fig-alt=" in figure
+    assert "[Download the data (CSV)](figures/returns.csv)" in figure
     folder = path.parent
-    assert (folder / "returns.svg").stat().st_size > 0
+    assert (folder / "figures" / "returns.svg").stat().st_size > 0
     assert (folder / "preview.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    csv = (folder / "returns.csv").read_text().splitlines()
+    csv = (folder / "figures" / "returns.csv").read_text().splitlines()
     assert csv[0] == "date,IWM,^GSPC,^RUT"
     assert csv[1] == "2024-01-19,0,0,0"
 
