@@ -13,6 +13,8 @@ from analysis.store import Store
 # A series whose last bar is this much older than the newest one is named in the line:
 # FRED series lag by a few days, and readers should see which figures are older.
 _LAGGING = pd.Timedelta(days=3)
+# Past this many stale series the warning starts collapsed: its title still says how many.
+_LONG_LIST = 5
 
 
 def data_as_of_markdown(statuses: list[SeriesStatus]) -> str:
@@ -25,25 +27,38 @@ def data_as_of_markdown(statuses: list[SeriesStatus]) -> str:
         return ""
     last_bars = {s.symbol: s.provenance.last_bar_date for s in statuses}
     newest = max(last_bars.values())
-    lagging = [f"{symbol} to {bar.date()}" for symbol, bar in last_bars.items()
-               if newest - bar > _LAGGING]
-    sources = "; ".join(dict.fromkeys(
-        part for s in statuses for part in s.provenance.source.split("; ")
-    ))
+    lagging = [
+        f"{symbol} to {bar.date()}" for symbol, bar in last_bars.items() if newest - bar > _LAGGING
+    ]
+    sources = "; ".join(
+        dict.fromkeys(part for s in statuses for part in s.provenance.source.split("; "))
+    )
     line = f"**Data as of {newest.date()}**"
     if lagging:
         line += f" (except {', '.join(lagging)})"
     line += f". Sources: {sources}."
-    parts = [f'[{line}]{{.data-as-of}}']
+    parts = [f"[{line}]{{.data-as-of}}"]
     stale = [s for s in statuses if s.stale]
     if stale:
-        items = "\n".join(f"- {s.symbol}: last bar {s.provenance.last_bar}; {s.reason}"
-                          for s in stale)
-        parts.append(
-            "::: {.callout-warning}\n## Some data was not refreshed for this build\n\n"
-            f"{items}\n\nFigures that use these series stop at their last bar.\n:::"
-        )
+        parts.append(_stale_callout(stale))
     return "\n\n".join(parts)
+
+
+def _stale_callout(stale: list[SeriesStatus]) -> str:
+    """A warning naming every stale series; collapsed when the list is long."""
+    items = "\n".join(f"- {s.symbol}: last bar {s.provenance.last_bar}; {s.reason}" for s in stale)
+    oldest = min(s.provenance.last_bar for s in stale)
+    title = (
+        f"{len(stale)} series were not refreshed for this build"
+        if len(stale) > _LONG_LIST
+        else "Some data was not refreshed for this build"
+    )
+    collapse = ' collapse="true"' if len(stale) > _LONG_LIST else ""
+    return (
+        f"::: {{.callout-warning{collapse}}}\n## {title}\n\n"
+        f"Figures that use these series stop at their last bar (the oldest: {oldest}).\n\n"
+        f"{items}\n:::"
+    )
 
 
 def data_notice(symbols: Iterable[str], *, store: Store | None = None, now=None) -> Markdown:

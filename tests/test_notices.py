@@ -1,0 +1,69 @@
+from analysis.load import SeriesStatus
+from analysis.notices import data_as_of_markdown
+from analysis.store import Provenance
+
+
+def status(symbol, last_bar, *, source="Yahoo Finance via yfinance", stale=False, error=None):
+    prov = Provenance(
+        symbol=symbol,
+        source=source,
+        kind="ohlcv",
+        first_bar="2020-01-02",
+        last_bar=last_bar,
+        rows=10,
+        fetched_at="2026-01-16T23:00:00+00:00",
+        checksum="sha256:0",
+        data_file="x",
+        last_error=error,
+    )
+    return SeriesStatus(symbol, prov, stale)
+
+
+def test_fresh_data_gives_one_line_with_sources_in_order():
+    text = data_as_of_markdown(
+        [
+            status("^RUT", "2026-01-16"),
+            status("fred:DFEDTARU", "2026-01-16", source="FRED"),
+            status("IWM", "2026-01-16", source="imported from IWM.csv; Yahoo Finance via yfinance"),
+        ]
+    )
+    assert text == (
+        "[**Data as of 2026-01-16**. Sources: Yahoo Finance via yfinance; FRED; "
+        "imported from IWM.csv.]{.data-as-of}"
+    )
+
+
+def test_series_ending_earlier_are_named():
+    text = data_as_of_markdown(
+        [
+            status("^RUT", "2026-01-16"),
+            status("fred:DCOILWTICO", "2026-01-12", source="FRED"),
+        ]
+    )
+    assert "**Data as of 2026-01-16** (except fred:DCOILWTICO to 2026-01-12)" in text
+
+
+def test_stale_series_get_a_warning_with_their_reason():
+    text = data_as_of_markdown(
+        [
+            status("^RUT", "2026-01-16"),
+            status("IWM", "2026-01-15", stale=True, error="IWM: rate limited (HTTP 429)"),
+        ]
+    )
+    assert "::: {.callout-warning}\n## Some data was not refreshed for this build" in text
+    assert (
+        "- IWM: last bar 2026-01-15; the last fetch failed (IWM: rate limited (HTTP 429))" in text
+    )
+    assert "(the oldest: 2026-01-15)" in text
+
+
+def test_a_long_stale_list_starts_collapsed_and_says_how_many():
+    statuses = [status(f"S{i}", f"2026-01-{10 + i:02d}", stale=True) for i in range(6)]
+    text = data_as_of_markdown(statuses)
+    assert '::: {.callout-warning collapse="true"}\n## 6 series were not refreshed' in text
+    assert text.count("\n- S") == 6
+    assert "not refreshed since 2026-01-16" in text
+
+
+def test_no_series_no_notice():
+    assert data_as_of_markdown([]) == ""
