@@ -277,16 +277,18 @@ def test_claims_table_checks_every_published_claim(executed, inline):
     assert inline["len(checked)"] == str(len(claims))
 
 
-def test_every_chart_has_alt_text_a_source_line_and_its_data(run):
+FIGURE = re.compile(r'!\[(.*?)\]\(figures/([\w-]+)\.svg\)\{#(fig-[\w-]+) fig-alt="([^"]+)"\}')
+
+
+def test_every_chart_has_alt_text_and_its_data(run):
     executed, folder = run
-    figures = re.findall(r"!\[(.*?)\]\(([\w-]+)\.svg\)\{#(fig-[\w-]+) fig-alt=\"([^\"]+)\"\}",
-                         printed(executed))  # fmt: skip
+    figures = FIGURE.findall(printed(executed))
     assert [stem for _, stem, _, _ in figures] == CHARTS
     for caption, stem, _, alt in figures:
-        assert f"[Download the data (CSV)]({stem}.csv)" in caption
+        assert f"[Download the data (CSV)](figures/{stem}.csv)" in caption
         assert len(alt) > 40
-        assert (folder / f"{stem}.svg").is_file()
-        assert len(pd.read_csv(folder / f"{stem}.csv")) > 0
+        assert (folder / "figures" / f"{stem}.svg").is_file()
+        assert len(pd.read_csv(folder / "figures" / f"{stem}.csv")) > 0
     assert (folder / "preview.png").is_file()
 
 
@@ -350,9 +352,9 @@ def test_missing_series_are_named_instead_of_failing(partial_run):
     assert "this section cannot rank small-cap sectors" in text
     assert "Breadth cannot be checked in this build" in text
     assert "no IWM holdings file" in text
-    charts = re.findall(r"\]\(([\w-]+)\.svg\)", text)
+    charts = re.findall(r"\]\(figures/([\w-]+)\.svg\)", text)
     assert charts == [c for c in CHARTS if c not in ("small-cap-sectors", "breadth")]
-    assert not (folder / "small-cap-sectors.csv").exists()
+    assert not (folder / "figures" / "small-cap-sectors.csv").exists()
 
 
 def test_missing_series_make_their_claims_uncheckable(partial_run):
@@ -515,7 +517,7 @@ def test_render_has_every_figure_with_alt_text_and_its_data(rendered):
     parser = _Images()
     parser.feed(html)
     charts = [img for img in parser.images if img.get("src", "").endswith(".svg")]
-    assert [img["src"] for img in charts] == [f"{c}.svg" for c in CHARTS]
+    assert [img["src"] for img in charts] == [f"figures/{c}.svg" for c in CHARTS]
     for img in charts:
         assert len(img.get("alt") or "") > 40, img["src"]
         assert (page.parent / img["src"]).is_file()
