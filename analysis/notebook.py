@@ -3,13 +3,14 @@
 A ``.qmd`` becomes a notebook: each ```` ```{python} ```` block is a code cell (its ``#|``
 option lines kept), the prose between them markdown cells. The notebook runs in a Jupyter
 kernel through ``nbclient`` with the post's folder as working directory, as Quarto does.
-Inline expressions (```` `{python} expr` ````) are evaluated afterwards in the same kernel,
-so tests can compare what the prose would print with what the metric functions return.
+Inline expressions (```` `{python} expr` ````) are evaluated as Quarto evaluates them: as
+Jupyter ``user_expressions`` when execution reaches their markdown cell, shown through the
+richest display format the value has (HTML, then Markdown, then its plain ``repr``), so
+tests see what a reader would, ``np.float64(7.9)`` included.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -21,16 +22,27 @@ from nbclient.exceptions import CellExecutionError
 
 _CODE_FENCE = re.compile(r"^(?P<fence>`{3,})\{python(?P<attrs>[^}]*)\}\s*$")
 _INLINE = re.compile(r"(?<!`)`\{python\}[ \t]+(?P<expr>[^`\n]+)`(?!`)")
+# Quarto's own pattern for inline expressions in a markdown cell (src/resources/jupyter).
+_QUARTO_INLINE = re.compile(r"(?:^|[^`])`\{python\}[ \t]([^`]+)`", re.MULTILINE)
+# Display formats Quarto prefers for an inline value in HTML output, best first.
+_INLINE_MIME_PRIORITY = ("text/html", "text/markdown", "image/svg+xml", "image/png", "image/jpeg")
 _FRONT_MATTER_END = re.compile(r"^(---|\.\.\.)\s*$")
-_INLINE_MARKER = "__inline_values__"
 
 
 @dataclass
 class ExecutedPost:
-    """A post's executed notebook and the text its inline expressions produced."""
+    """A post's executed notebook and the text its inline expressions produced.
+
+    ``inline_values`` maps each expression to the text a reader sees in its place; an
+    empty string means Quarto would leave the expression's code on the page.
+    """
 
     notebook: nbformat.NotebookNode
     inline_values: dict[str, str]
+
+    def unrendered_inline(self) -> list[str]:
+        """Expressions whose value displays as nothing (Quarto then shows their code)."""
+        return [expr for expr, text in self.inline_values.items() if not text]
 
     def errors(self) -> list[str]:
         """Error outputs of any cell (empty when the post ran cleanly)."""
@@ -114,42 +126,59 @@ def execute_post(
     ------
     nbclient.exceptions.CellExecutionError
         A cell raised; the message carries the cell and the traceback.
+    InlineExpressionError
+        An inline expression raised.
     """
     path = Path(path).resolve()
     notebook = qmd_to_notebook(path)
-    expressions = inline_expressions(path.read_text(encoding="utf-8"))
-    notebook.cells.append(nbformat.v4.new_code_cell(_inline_cell_source(expressions)))
-    kernel_env = {**os.environ, **(env or {})}
     client = NotebookClient(
         notebook,
         timeout=timeout,
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
     )
-    client.execute(env=kernel_env)  # passed through to the kernel manager's start_kernel
-    return ExecutedPost(notebook, _read_inline_values(notebook.cells[-1]))
+    inline: dict[str, str] = {}
+    # The environment is passed through to the kernel manager's start_kernel.
+    with client.setup_kernel(env={**os.environ, **(env or {})}):
+        for index, cell in enumerate(notebook.cells):
+            if cell.cell_type == "code":
+                client.execute_cell(cell, index)
+            else:
+                inline.update(_evaluate_inline(client, cell.source))
+    return ExecutedPost(notebook, inline)
 
 
-def _inline_cell_source(expressions: list[str]) -> str:
-    # Quarto shows a Markdown object's markdown and any other value's str().
-    return "\n".join(
-        [
-            "import json as _json",
-            "def _inline_text(value):",
-            "    return value.data if hasattr(value, '_repr_markdown_') else str(value)",
-            f"print({_INLINE_MARKER!r} + _json.dumps({{",
-            *(f"    {expr!r}: _inline_text({expr})," for expr in expressions),
-            "}))",
-        ]
-    )
+class InlineExpressionError(Exception):
+    """An inline ``{python}`` expression raised in the kernel."""
 
 
-def _read_inline_values(cell) -> dict[str, str]:
-    for output in cell.get("outputs", []):
-        text = output.get("text", "")
-        if output.get("name") == "stdout" and _INLINE_MARKER in text:
-            return json.loads(text.split(_INLINE_MARKER, 1)[1])
-    return {}
+def _evaluate_inline(client: NotebookClient, markdown: str) -> dict[str, str]:
+    expressions = [match.strip() for match in _QUARTO_INLINE.findall(markdown)]
+    if not expressions:
+        return {}
+    asked = {str(i): expr for i, expr in enumerate(expressions)}
+    reply = client.wait_for_reply(client.kc.execute("", user_expressions=asked))
+    results = reply["content"].get("user_expressions", {})
+    values = {}
+    for key, expr in asked.items():
+        result = results.get(key, {})
+        if result.get("status") != "ok":
+            raise InlineExpressionError(
+                f"`{{python}} {expr}`: {result.get('ename')}: {result.get('evalue')}"
+            )
+        values[expr] = _displayed_text(result.get("data", {}))
+    return values
+
+
+def _displayed_text(data: dict) -> str:
+    """The text Quarto puts in place of an inline value (markdown escaping undone)."""
+    for mime in _INLINE_MIME_PRIORITY:
+        if mime in data:
+            return str(data[mime])
+    text = str(data.get("text/plain", ""))
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]  # a string's repr: Quarto strips the quotes
+    return text
 
 
 __all__ = [

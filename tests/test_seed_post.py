@@ -197,6 +197,7 @@ def test_fixture_store_is_deterministic(tmp_path, store):
 
 def test_post_runs_offline_without_errors(executed):
     assert executed.errors() == []
+    assert executed.unrendered_inline() == []
     assert stderr_of(executed) == ""
 
 
@@ -344,6 +345,7 @@ def test_prose_types_no_numbers():
 
 
 def test_missing_series_are_named_instead_of_failing(partial_run):
+    assert partial_run[0].unrendered_inline() == []
     executed, folder = partial_run
     assert executed.errors() == []
     text = printed(executed)
