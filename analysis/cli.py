@@ -108,7 +108,11 @@ def _prerender(args) -> int:
     settings = load_settings(offline=True if args.offline else None)
     posts_dir = args.posts_dir or posts_module.POSTS_DIR
     posts = posts_module.find_posts(posts_dir)
-    _fetch_for_posts(prerender.posts_being_rendered(posts, posts_dir.parent), settings)
+    # Missing series do not stop the render: each post either falls back visibly or
+    # fails on its own with the series named. A series too stale to trust still stops it.
+    _fetch_for_posts(
+        prerender.posts_being_rendered(posts, posts_dir.parent), settings, allow_missing=True
+    )
     store = Store(settings.data_dir, lock_timeout=settings.lock_timeout)
     for path, title in prerender.write_titles(posts, store).items():
         print(f"title of {path.parent.name}: {title}")
@@ -116,12 +120,15 @@ def _prerender(args) -> int:
     return EXIT_OK
 
 
-def _fetch_for_posts(posts, settings) -> None:
+def _fetch_for_posts(posts, settings, *, allow_missing: bool = False) -> None:
     result = prerender.fetch_for_posts(posts, settings)
     _print_outcomes(result.report)
     for name, summary in result.universes.items():
         print(f"universe {name}: {summary}")
-    result.report.raise_for_problems(settings.max_stale_sessions)
+    if allow_missing:
+        for outcome in result.report.failed:
+            print(f"warning: {outcome.symbol}: {outcome.error}", file=sys.stderr)
+    result.report.raise_for_problems(settings.max_stale_sessions, allow_missing=allow_missing)
 
 
 def _print_outcomes(report) -> None:

@@ -3,10 +3,10 @@
 Quarto runs ``python -m analysis prerender`` before rendering (see ``_quarto.yml``). It
 
 1. collects the ``series`` every post declares and brings the store up to date once (or,
-   offline, checks the store holds them), failing the build with one line per missing
-   series and naming stale ones; then refreshes the member universes posts declare
-   (``universes: [IWM]``), whose failures are reported but do not stop the build: the
-   posts say visibly what could not be computed;
+   offline, checks the store holds them), then refreshes the member universes posts
+   declare (``universes: [IWM]``). A series too stale for the configured limit stops the
+   build; a missing one is a warning, since each post then either falls back visibly
+   (saying what it lacks) or fails on its own, naming the series;
 2. for each post folder with a ``headline.py``, calls its ``compute_title(store)`` and
    writes the result to the folder's ``_metadata.yml``, so the page, the listing and the
    RSS feed show a title computed from data rather than typed;

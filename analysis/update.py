@@ -98,8 +98,10 @@ class UpdateReport:
         """Symbols served from older stored rows because the source failed or was not asked."""
         return [o for o in self.outcomes.values() if o.usable and o.status in (STALE, OFFLINE)]
 
-    def raise_for_problems(self, max_stale_sessions: int | None) -> None:
-        """Raise if a symbol has no data, or is staler than the limit allows.
+    def raise_for_problems(
+        self, max_stale_sessions: int | None, *, allow_missing: bool = False
+    ) -> None:
+        """Raise if a symbol has no data (unless ``allow_missing``), or is too stale.
 
         Raises
         ------
@@ -108,7 +110,7 @@ class UpdateReport:
         StaleDataError
             A series lags more closed sessions than ``max_stale_sessions``.
         """
-        if self.failed:
+        if self.failed and not allow_missing:
             lines = [f"{o.symbol}: {o.error}" for o in self.failed]
             error = OfflineError if all(o.status == OFFLINE for o in self.failed) else DataError
             raise error("; ".join(lines))
