@@ -38,8 +38,9 @@ BATCH_SIZE = 100
 # process-wide state) and fan out over yfinance's own threads; a second worker overlaps one
 # batch's store writes with the next batch's download.
 MAX_WORKERS = 2
-# Breadth over the last two years needs 200 sessions before it: three years of bars.
-HISTORY_YEARS = 3
+# Years of bars a new member gets: a breadth reading needs 200 sessions before it, and a
+# "highest since" phrase looks back further still (two years before a post's date).
+HISTORY_YEARS = 5
 
 
 @dataclass

@@ -470,8 +470,8 @@ def test_universe_update_asks_only_for_missing_bars(tmp_path):
         now=session_close(day_one) + after,
     )
     assert sorted(r.symbol for r in cold.chart_requests) == members  # one request each
-    # new members are fetched from three years back, not their whole history
-    assert {r.start.year for r in cold.chart_requests} == {day_one.year - 3}
+    # new members are fetched from five years back, not their whole history
+    assert {r.start.year for r in cold.chart_requests} == {day_one.year - 5}
     assert list(report.failed) == ["GONE"]
     assert "does not know this symbol" in report.failed["GONE"]
     assert report.with_data == members
