@@ -8,56 +8,23 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from conftest import REFERENCE_FILES
 
 from analysis.store import Store
 
 pytestmark = pytest.mark.reference_data
 
-REFERENCE = os.environ.get("ANALYSIS_REFERENCE_DATA")
-IMPORTS = {
-    "^RUT": "alitalbi_storage_data_fy/IDX_RUT.csv",
-    "IWM": "alitalbi_storage_data_fy/IWM.csv",
-    "^GSPC": "guydekowski_market-lab/GSPC.csv",
-    "^IXIC": "heliar-k_market-base/IXIC.csv",
-    "fred:DFEDTARU": "jonsflow_risk-model/DFEDTARU.csv",
-    "fred:DCOILWTICO": "Jellydidy_macro-watch/DCOILWTICO.csv",
-}
-
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory):
-    if not REFERENCE or not Path(REFERENCE).is_dir():
-        pytest.skip("set ANALYSIS_REFERENCE_DATA to the reference-data folder to run")
-    root = tmp_path_factory.mktemp("reference") / "data"
-    env = {**os.environ, "ANALYSIS_DATA_DIR": str(root)}
-    for symbol, relative in IMPORTS.items():
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "analysis",
-                "import",
-                str(Path(REFERENCE) / relative),
-                "--symbol",
-                symbol,
-            ],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr
+def imported(reference_store):
+    env = {**os.environ, "ANALYSIS_DATA_DIR": str(reference_store)}
     status = subprocess.run(
         [sys.executable, "-m", "analysis", "status", "--format", "json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-    )
-    return Store(root), json.loads(status.stdout)
+        capture_output=True, text=True, env=env, check=True,
+    )  # fmt: skip
+    return Store(reference_store), json.loads(status.stdout)
 
 
 def test_known_closes(imported):
@@ -78,6 +45,6 @@ def test_fed_funds_upper_bound_after_the_december_2025_cut(imported):
 def test_status_lists_every_import_with_its_file(imported):
     _, rows = imported
     by_symbol = {row["symbol"]: row for row in rows}
-    assert set(by_symbol) == set(IMPORTS)
+    assert set(by_symbol) == set(REFERENCE_FILES)
     assert by_symbol["^RUT"]["source"] == "imported from IDX_RUT.csv"
     assert by_symbol["^RUT"]["first bar"] == "1987-09-10"

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import REFERENCE_FILES, reference_folder
 
 from analysis.claims import format_value
 from analysis.load import load_column, load_series
@@ -384,24 +385,6 @@ def test_energy_falls_back_on_the_future(partial_run):
 
 # -- reference data (opt-in) --------------------------------------------------------------
 
-REFERENCE = os.environ.get("ANALYSIS_REFERENCE_DATA")
-REFERENCE_IMPORTS = {
-    "^RUT": "alitalbi_storage_data_fy/IDX_RUT.csv",
-    "^GSPC": "guydekowski_market-lab/GSPC.csv",
-    "^IXIC": "guydekowski_market-lab/IXIC.csv",
-    "IWM": "alitalbi_storage_data_fy/IWM.csv",
-    "AAPL": "guydekowski_market-lab/AAPL.csv",
-    "MSFT": "guydekowski_market-lab/MSFT.csv",
-    "AMZN": "guydekowski_market-lab/AMZN.csv",
-    "META": "guydekowski_market-lab/META.csv",
-    "NVDA": "guydekowski_market-lab/NVDA.csv",
-    "CL=F": "alitalbi_storage_data_fy/CL_F.csv",
-    "NG=F": "alitalbi_storage_data_fy/NG_F.csv",
-    "fred:DFEDTARU": "jonsflow_risk-model/DFEDTARU.csv",
-    "fred:DFEDTARL": "jonsflow_risk-model/DFEDTARL.csv",
-    "fred:DCOILWTICO": "Jellydidy_macro-watch/DCOILWTICO.csv",
-}
-
 
 def raw_close(path: Path, day: str) -> float:
     """The Close on one date, read from the CSV itself rather than through the store."""
@@ -411,27 +394,16 @@ def raw_close(path: Path, day: str) -> float:
 
 
 @pytest.fixture(scope="module")
-def reference_run(tmp_path_factory):
-    if not REFERENCE or not Path(REFERENCE).is_dir():
-        pytest.skip("set ANALYSIS_REFERENCE_DATA to the reference-data folder to run")
-    root = tmp_path_factory.mktemp("reference") / "data"
-    env = {**os.environ, "ANALYSIS_DATA_DIR": str(root)}
-    for symbol, relative in REFERENCE_IMPORTS.items():
-        done = subprocess.run(
-            [sys.executable, "-m", "analysis", "import", str(Path(REFERENCE) / relative),
-             "--symbol", symbol],
-            capture_output=True, text=True, env=env, check=False,
-        )  # fmt: skip
-        assert done.returncode == 0, done.stderr
+def reference_run(reference_store, tmp_path_factory):
     path = copy_post(tmp_path_factory.mktemp("reference-post"))
-    return execute_post(path, env=offline(root)), Store(root)
+    return execute_post(path, env=offline(reference_store)), Store(reference_store)
 
 
 @pytest.mark.reference_data
 def test_reference_russell_return_matches_the_raw_csv(reference_run):
     executed, _ = reference_run
     assert executed.errors() == []
-    csv = Path(REFERENCE) / REFERENCE_IMPORTS["^RUT"]
+    csv = reference_folder() / REFERENCE_FILES["^RUT"]
     raw = raw_close(csv, "2026-01-16") / raw_close(csv, "2025-12-31") - 1
     assert f"{raw:.1%}" == "7.9%"
     assert executed.inline_values['pct(returns["^RUT"])'] == f"{raw:.1%}"

@@ -1,0 +1,50 @@
+"""Shared fixtures: real reference series imported through the command line (opt-in)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# Where each symbol's real daily series lies in the reference-data folder
+# (one sub-folder per public repository the series were copied from).
+REFERENCE_FILES = {
+    "^RUT": "alitalbi_storage_data_fy/IDX_RUT.csv",
+    "^GSPC": "guydekowski_market-lab/GSPC.csv",
+    "^IXIC": "guydekowski_market-lab/IXIC.csv",
+    "IWM": "alitalbi_storage_data_fy/IWM.csv",
+    "AAPL": "guydekowski_market-lab/AAPL.csv",
+    "MSFT": "guydekowski_market-lab/MSFT.csv",
+    "AMZN": "guydekowski_market-lab/AMZN.csv",
+    "META": "guydekowski_market-lab/META.csv",
+    "NVDA": "guydekowski_market-lab/NVDA.csv",
+    "CL=F": "alitalbi_storage_data_fy/CL_F.csv",
+    "NG=F": "alitalbi_storage_data_fy/NG_F.csv",
+    "fred:DFEDTARU": "jonsflow_risk-model/DFEDTARU.csv",
+    "fred:DFEDTARL": "jonsflow_risk-model/DFEDTARL.csv",
+    "fred:DCOILWTICO": "Jellydidy_macro-watch/DCOILWTICO.csv",
+}
+
+
+def reference_folder() -> Path:
+    """The folder ANALYSIS_REFERENCE_DATA names; skips the test when it is not set."""
+    folder = os.environ.get("ANALYSIS_REFERENCE_DATA")
+    if not folder or not Path(folder).is_dir():
+        pytest.skip("set ANALYSIS_REFERENCE_DATA to the reference-data folder to run")
+    return Path(folder)
+
+
+@pytest.fixture(scope="session")
+def reference_store(tmp_path_factory) -> Path:
+    """A store holding every reference series, imported with ``python -m analysis import``."""
+    folder = reference_folder()
+    root = tmp_path_factory.mktemp("reference") / "data"
+    env = {**os.environ, "ANALYSIS_DATA_DIR": str(root)}
+    for symbol, relative in REFERENCE_FILES.items():
+        command = [sys.executable, "-m", "analysis", "import", str(folder / relative)]
+        done = subprocess.run(
+            [*command, "--symbol", symbol], capture_output=True, text=True, env=env, check=False
+        )
+        assert done.returncode == 0, done.stderr
+    return root
