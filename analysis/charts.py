@@ -40,6 +40,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from analysis.claims import MarkdownText
+from analysis.metrics import ordinal
 
 __all__ = [
     "FALLBACK_COLORS",
@@ -532,11 +533,6 @@ def plot_since_publication(
     )
 
 
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
 def plot_start_of_year_ranking(
     returns_by_year: pd.Series,
     highlight: int,
@@ -570,7 +566,7 @@ def plot_start_of_year_ranking(
         ax.set_xlim(-0.75, len(ordered) - 0.25)
         value = float(values.loc[highlight])
         where = int(np.flatnonzero(ordered.index == highlight)[0])
-        rank_text = f"{_ordinal(int(ranks.loc[highlight]))} of {len(values)}"
+        rank_text = f"{ordinal(int(ranks.loc[highlight]))} of {len(values)}"
         ax.annotate(
             f"{highlight}: {_signed_pct(value)}\n{rank_text}",
             xy=(where, value),
@@ -609,7 +605,7 @@ def plot_start_of_year_ranking(
         f"Bar chart of the {name}'s price return over {span_text} of each year from "
         f"{values.index.min()} to {values.index.max()}, sorted from best to worst. "
         f"{highlight} ({_alt_pct(value)}) is highlighted and ranks "
-        f"{_ordinal(int(ranks.loc[highlight]))} of {len(values)}. The best year was {best} "
+        f"{ordinal(int(ranks.loc[highlight]))} of {len(values)}. The best year was {best} "
         f"({_alt_pct(ordered.loc[best])}), the worst {worst} ({_alt_pct(ordered.loc[worst])})."
     )
     return Chart(fig, alt, data)

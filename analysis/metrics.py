@@ -358,8 +358,8 @@ def to_start_of_year_returns(close: pd.Series, sessions: int) -> pd.Series:
     return result
 
 
-def _ordinal(n: int) -> str:
-    """1 -> '1st', 2 -> '2nd', 11 -> '11th'."""
+def ordinal(n: int) -> str:
+    """1 -> '1st', 2 -> '2nd', 11 -> '11th' (for phrases and chart labels)."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
@@ -413,7 +413,7 @@ def calc_rank_phrase(
     elif last_beaten is not None and year - last_beaten >= 2:
         phrase = f"the {adjective} {noun} since {last_beaten}"
     else:
-        phrase = f"the {_ordinal(position)}-{adjective} {noun} in {count} years"
+        phrase = f"the {ordinal(position)}-{adjective} {noun} in {count} years"
     return RankFacts(
         year=int(year),
         value=value,
