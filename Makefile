@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 # Use a Quarto already on PATH; otherwise the `site` extra installs the quarto-cli wheel.
 QUARTO := $(or $(shell command -v quarto 2>/dev/null),$(BIN)/quarto)
-SITE_EXTRA := $(if $(shell command -v quarto 2>/dev/null),,site)
+SITE_TARGET := $(if $(shell command -v quarto 2>/dev/null),.,.[site])
 
 .PHONY: test site site-offline preview lint format benchmark clean
 
@@ -21,7 +21,7 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.site-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[$(SITE_EXTRA)]'
+	$(BIN)/python -m pip install --quiet -e '$(SITE_TARGET)'
 	touch $@
 
 test: $(VENV)/.test-installed
