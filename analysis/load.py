@@ -70,9 +70,12 @@ class SeriesStatus:
         """Why the series is stale, in a phrase, or None when it is fresh."""
         if not self.stale:
             return None
-        if self.provenance.last_error:
-            return f"the last fetch failed ({self.provenance.last_error})"
-        return f"not refreshed since {self.provenance.fetched_at[:10]}"
+        prov = self.provenance
+        if prov.last_error:
+            return f"the last fetch failed ({prov.last_error})"
+        if prov.checked_at is None:
+            return "imported from a file and not refreshed from a live source"
+        return f"not refreshed since {max(prov.fetched_at, prov.checked_at)[:10]}"
 
 
 def series_status(

@@ -3,7 +3,15 @@ from analysis.notices import data_as_of_markdown
 from analysis.store import Provenance
 
 
-def status(symbol, last_bar, *, source="Yahoo Finance via yfinance", stale=False, error=None):
+def status(
+    symbol,
+    last_bar,
+    *,
+    source="Yahoo Finance via yfinance",
+    stale=False,
+    error=None,
+    checked_at="2026-01-16T23:00:00+00:00",
+):
     prov = Provenance(
         symbol=symbol,
         source=source,
@@ -15,6 +23,7 @@ def status(symbol, last_bar, *, source="Yahoo Finance via yfinance", stale=False
         checksum="sha256:0",
         data_file="x",
         last_error=error,
+        checked_at=checked_at,
     )
     return SeriesStatus(symbol, prov, stale)
 
@@ -63,6 +72,11 @@ def test_a_long_stale_list_starts_collapsed_and_says_how_many():
     assert '::: {.callout-warning collapse="true"}\n## 6 series were not refreshed' in text
     assert text.count("\n- S") == 6
     assert "not refreshed since 2026-01-16" in text
+
+
+def test_imported_series_say_no_live_source_vouched_for_them():
+    text = data_as_of_markdown([status("^RUT", "2026-01-16", stale=True, checked_at=None)])
+    assert "- ^RUT: last bar 2026-01-16; imported from a file and not refreshed" in text
 
 
 def test_no_series_no_notice():
