@@ -1,4 +1,4 @@
-"""Shared fixtures: real reference series imported through the command line (opt-in)."""
+"""Shared test helpers: provenance records, and real reference series (opt-in)."""
 
 import os
 import subprocess
@@ -6,6 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from analysis.store import Provenance
 
 # Where each symbol's real daily series lies in the reference-data folder
 # (one sub-folder per public repository the series were copied from).
@@ -25,6 +27,20 @@ REFERENCE_FILES = {
     "fred:DFEDTARL": "jonsflow_risk-model/DFEDTARL.csv",
     "fred:DCOILWTICO": "Jellydidy_macro-watch/DCOILWTICO.csv",
 }
+
+
+def make_provenance(symbol: str, last_bar: str, **fields) -> Provenance:
+    """A provenance record for presentation tests; any field can be overridden."""
+    defaults = {
+        "source": "Yahoo Finance via yfinance",
+        "kind": "ohlcv",
+        "first_bar": "2000-01-03",
+        "rows": 10,
+        "fetched_at": "2026-01-16T23:00:00+00:00",
+        "checksum": "sha256:0",
+        "data_file": "x.parquet",
+    }
+    return Provenance(symbol=symbol, last_bar=last_bar, **{**defaults, **fields})
 
 
 def reference_folder() -> Path:

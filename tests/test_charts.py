@@ -5,28 +5,18 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import make_provenance
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex, to_rgba
 
 from analysis import charts as ch
 from analysis import metrics as m
-from analysis.store import Provenance
 
 BACKGROUNDS = ("#ffffff", "#222222", "#1e1e1e")
 
 
 def provenance(symbol, source, last_bar):
-    return Provenance(
-        symbol=symbol,
-        source=source,
-        kind="ohlcv",
-        first_bar="2000-01-03",
-        last_bar=last_bar,
-        rows=10,
-        fetched_at="2026-01-17T00:00:00+00:00",
-        checksum="sha256:0",
-        data_file="x.parquet",
-    )
+    return make_provenance(symbol, last_bar, source=source)
 
 
 def rc_snapshot():

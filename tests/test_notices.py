@@ -1,6 +1,7 @@
+from conftest import make_provenance
+
 from analysis.load import SeriesStatus
 from analysis.notices import data_as_of_markdown
-from analysis.store import Provenance
 
 
 def status(
@@ -12,19 +13,7 @@ def status(
     error=None,
     checked_at="2026-01-16T23:00:00+00:00",
 ):
-    prov = Provenance(
-        symbol=symbol,
-        source=source,
-        kind="ohlcv",
-        first_bar="2020-01-02",
-        last_bar=last_bar,
-        rows=10,
-        fetched_at="2026-01-16T23:00:00+00:00",
-        checksum="sha256:0",
-        data_file="x",
-        last_error=error,
-        checked_at=checked_at,
-    )
+    prov = make_provenance(symbol, last_bar, source=source, last_error=error, checked_at=checked_at)
     return SeriesStatus(symbol, prov, stale)
 
 
