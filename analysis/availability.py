@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analysis.load import open_store
+from analysis.load import column_of, open_store
 from analysis.store import Provenance, Store
 
 __all__ = ["Available", "first_available", "join_names", "load_available"]
@@ -104,8 +104,7 @@ def load_available(
         prov = store.provenance(symbol)
         if prov is None:
             continue
-        frame = store.read(symbol)
-        columns[symbol] = frame[column] if column in frame else frame["value"]
+        columns[symbol] = column_of(store.read(symbol), column)
         provenance[symbol] = prov
     if columns:
         frame = pd.DataFrame(columns)

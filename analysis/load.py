@@ -50,11 +50,14 @@ def load_column(
     FRED series have a single ``value`` column, which is used whatever ``column`` says.
     """
     store = store or open_store()
-    frames = {}
-    for symbol in symbols:
-        frame = load_series(symbol, store=store)
-        frames[symbol] = frame[column] if column in frame else frame["value"]
-    return pd.DataFrame(frames)
+    return pd.DataFrame(
+        {symbol: column_of(load_series(symbol, store=store), column) for symbol in symbols}
+    )
+
+
+def column_of(frame: pd.DataFrame, column: str) -> pd.Series:
+    """``frame[column]``, or the ``value`` column of a one-column (FRED) series."""
+    return frame[column] if column in frame else frame["value"]
 
 
 @dataclass(frozen=True)
