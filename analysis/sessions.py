@@ -6,10 +6,12 @@ Uses ``exchange_calendars`` (holidays, early closes) rather than a hand-kept hol
 from __future__ import annotations
 
 import functools
+import warnings
 from datetime import timedelta
 
 import exchange_calendars
 import pandas as pd
+from pandas.errors import Pandas4Warning
 
 EXCHANGE = "XNYS"
 # Yahoo's daily bar and FRED's daily values appear some time after the close; a fetch made
@@ -19,7 +21,10 @@ SETTLE_TIME = pd.Timedelta(hours=2)
 
 @functools.cache
 def _calendar() -> exchange_calendars.ExchangeCalendar:
-    return exchange_calendars.get_calendar(EXCHANGE)
+    with warnings.catch_warnings():
+        # exchange_calendars trips pandas 3 deprecation notices while it builds; not ours.
+        warnings.simplefilter("ignore", Pandas4Warning)
+        return exchange_calendars.get_calendar(EXCHANGE)
 
 
 def _utc(moment) -> pd.Timestamp:
