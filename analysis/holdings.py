@@ -18,7 +18,6 @@ so builds run offline and the store's history shows which members were used when
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import re
 import time
@@ -39,7 +38,7 @@ from analysis.errors import (
 )
 from analysis.settings import Settings
 from analysis.sources.retry import RetryPolicy, call_with_retries
-from analysis.store import Store, atomic_write, utc_now_iso
+from analysis.store import Store, atomic_write, checksum, utc_now_iso
 
 FUND = "IWM"
 IWM_HOLDINGS_URL = (
@@ -298,7 +297,7 @@ def save_holdings(
         "source": holdings.source,
         "fetched_at": fetched_at or utc_now_iso(),
         "data_file": f"{stem}.csv",
-        "checksum": _checksum(holdings.raw),
+        "checksum": checksum(holdings.raw),
         "members": len(holdings.members),
         "dropped": len(holdings.dropped),
     }
@@ -345,7 +344,7 @@ def load_holdings(store: Store | Path, as_of, *, fund: str = FUND) -> Holdings:
         raise CorruptedStoreError(
             f"stored holdings {stem} are unreadable ({exc.__class__.__name__})"
         ) from None
-    if _checksum(payload) != meta["checksum"]:
+    if checksum(payload) != meta["checksum"]:
         raise CorruptedStoreError(f"stored holdings {stem} do not match their checksum")
     return parse_holdings(payload, source=meta.get("source", ""))
 
@@ -403,7 +402,3 @@ def get_iwm_holdings(
 
 def _as_store(store: Store | Path) -> Store:
     return store if isinstance(store, Store) else Store(Path(store))
-
-
-def _checksum(payload: bytes) -> str:
-    return "sha256:" + hashlib.sha256(payload).hexdigest()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -172,13 +173,16 @@ class Store:
         CorruptedStoreError
             The file does not match its checksum; it is moved to ``quarantine/`` first.
         """
-        path = self.verify(symbol)
-        frame = pd.read_parquet(path, columns=columns)
+        payload = self.read_bytes(symbol)
+        frame = pd.read_parquet(io.BytesIO(payload), columns=columns)
         frame.index = pd.DatetimeIndex(frame.index, name="date")
         return frame
 
-    def verify(self, symbol: str) -> Path:
-        """Check a stored series against its checksum, without parsing it; return its file.
+    def read_bytes(self, symbol: str) -> bytes:
+        """The stored Parquet file's bytes, checked against the provenance's checksum.
+
+        Callers that parse only part of a file (a universe of 2,000 members) read it once
+        through here and keep the same verification as :meth:`read`.
 
         Raises
         ------
@@ -196,13 +200,13 @@ class Store:
             raise CorruptedStoreError(
                 f"data file of {symbol} is missing; its provenance was moved to {moved}"
             ) from None
-        if _checksum(payload) != prov.checksum:
+        if checksum(payload) != prov.checksum:
             moved = self._quarantine(path)
             self._quarantine(self._provenance_path(symbol))
             raise CorruptedStoreError(
                 f"{symbol}: stored file does not match its checksum; quarantined to {moved}"
             )
-        return path
+        return payload
 
     # -- writing -------------------------------------------------------------------------
 
@@ -242,8 +246,8 @@ class Store:
         with self.locked():
             self.series_dir.mkdir(parents=True, exist_ok=True)
             payload = _parquet_bytes(frame)
-            checksum = _checksum(payload)
-            data_file = f"{symbol_key(symbol)}-{checksum.split(':')[1][:12]}.parquet"
+            digest = checksum(payload)
+            data_file = f"{symbol_key(symbol)}-{digest.split(':')[1][:12]}.parquet"
             atomic_write(self.series_dir / data_file, payload)
             previous = self._provenance_file_or_none(symbol)
             prov = Provenance(
@@ -254,7 +258,7 @@ class Store:
                 last_bar=frame.index[-1].date().isoformat(),
                 rows=len(frame),
                 fetched_at=fetched_at or utc_now_iso(),
-                checksum=checksum,
+                checksum=digest,
                 data_file=data_file,
                 last_attempt_at=fetched_at or utc_now_iso(),
                 last_error=None,
@@ -336,7 +340,8 @@ def _parquet_bytes(frame: pd.DataFrame) -> bytes:
         return path.read_bytes()
 
 
-def _checksum(payload: bytes) -> str:
+def checksum(payload: bytes) -> str:
+    """``sha256:<hex>`` of some bytes: how the store and its provenance files name content."""
     return "sha256:" + hashlib.sha256(payload).hexdigest()
 
 

@@ -219,7 +219,7 @@ def _provenance_or_none(store: Store, symbol: str, report: UpdateReport) -> Prov
     try:
         prov = store.provenance(symbol)
         if prov is not None:
-            store.verify(symbol)  # before we build on these rows
+            store.read_bytes(symbol)  # checks the checksum before we build on these rows
         return prov
     except CorruptedStoreError as exc:
         log.warning("%s", exc)
