@@ -281,6 +281,31 @@ def test_a_flaky_symbol_is_retried_alone_and_succeeds(fetch):
     assert session.chart_hits("BAD") == bad_hits_at_sleep[0]
 
 
+def test_a_symbol_yfinance_drops_without_asking_yahoo_is_asked_again(fetch, monkeypatch):
+    # yfinance's threads share mutable config; now and then one returns an empty frame for a
+    # symbol without sending its request. That is no answer from Yahoo: it must be retried.
+    import yfinance.multi as multi
+
+    real_download_one = multi._download_one
+    dropped = []
+
+    def drop_rut_once(ctx, ticker, *args, **kwargs):
+        if ticker.upper() == "^RUT" and not dropped:
+            dropped.append(ticker)
+            with ctx.lock:
+                ctx.dfs[ticker.upper()] = multi.utils.empty_df()
+            return
+        real_download_one(ctx, ticker, *args, **kwargs)
+
+    monkeypatch.setattr(multi, "_download_one", drop_rut_once)
+    data = make_ohlcv("2025-01-02", 4)
+    session = FakeYahooSession({"IWM": data, "^RUT": data})
+    results = fetch(["IWM", "^RUT"], D(2025, 1, 2), session=session)
+    assert dropped == ["^RUT"]
+    assert results["^RUT"]["close"].tolist() == data["close"].tolist()
+    assert [r.symbol for r in session.chart_requests] == ["IWM", "^RUT"]
+
+
 def test_retries_are_bounded_in_count(fetch):
     data = make_ohlcv("2025-01-02", 3)
     hits = {}

@@ -302,7 +302,11 @@ def _classify(symbol: str, seen: _Seen, window: _Window, nan_only: bool) -> Data
     if outcome is None:
         outcome = seen.other_error
     if outcome is None:
-        return SourceError(f"{symbol}: {NAME} returned no data, and no request for it was seen")
+        # yfinance's threaded download occasionally drops a symbol without asking Yahoo
+        # for it (its threads share mutable config); asking again is the remedy.
+        return TransientSourceError(
+            f"{symbol}: yfinance returned no data without requesting it from {NAME}"
+        )
     if isinstance(outcome, BaseException):
         error = _classify_exception(symbol, outcome)
         error.__cause__ = outcome
