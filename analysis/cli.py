@@ -16,11 +16,12 @@ import pandas as pd
 from analysis import posts as posts_module
 from analysis import prerender
 from analysis.errors import DataError
+from analysis.load import series_status
 from analysis.new_post import create_post
 from analysis.settings import load_settings
 from analysis.sources.csv_import import read_series_csv
 from analysis.store import Store, utc_now_iso
-from analysis.update import is_current, update_series
+from analysis.update import update_series
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -145,12 +146,12 @@ def _status(args) -> int:
     rows, problems = [], []
     for symbol in store.symbols():
         try:
-            prov = store.provenance(symbol)
-            store.read(symbol)
+            store.read_bytes(symbol)  # a file that fails its checksum is quarantined here
+            (status,) = series_status([symbol], store=store, now=now)
         except DataError as exc:
             problems.append(str(exc))
             continue
-        fresh = prov.last_error is None and is_current(prov, now)
+        prov = status.provenance
         rows.append(
             {
                 "symbol": symbol,
@@ -159,7 +160,7 @@ def _status(args) -> int:
                 "last bar": prov.last_bar,
                 "rows": prov.rows,
                 "fetched at": prov.fetched_at,
-                "state": "fresh" if fresh else "stale",
+                "state": "stale" if status.stale else "fresh",
                 "last error": prov.last_error or "",
             }
         )
