@@ -54,9 +54,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
-from analysis.posts import read_front_matter
+from analysis.posts import parse_yaml, read_front_matter
 
 __all__ = [
     "CONTRADICTED",
@@ -283,7 +282,7 @@ def load_claims(path: str | Path, key: str = "claims") -> list[Claim]:
     """
     path = Path(path)
     if path.suffix in (".yml", ".yaml"):
-        meta = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        meta = parse_yaml(path.read_text(encoding="utf-8")) or {}
     else:
         meta = read_front_matter(path)
     return parse_claims(meta.get(key))

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from analysis import cli
 from analysis.claims import load_claims
+from analysis.errors import MalformedDataError
 from analysis.new_post import (
     NewPostError,
     create_post,
@@ -188,6 +189,35 @@ def check_post_folder(folder: Path) -> None:
 
     if "claims" in meta:
         assert load_claims(folder / "index.qmd"), "claims: is present but empty"
+
+
+@pytest.mark.parametrize("folder", POST_DIRS, ids=[p.name for p in POST_DIRS])
+def test_front_matter_reads_as_pyyaml_safe_load_reads_it(folder):
+    text = (folder / "index.qmd").read_text(encoding="utf-8").split("\n---", 1)[0]
+    assert read_front_matter(folder / "index.qmd") == yaml.safe_load(text.removeprefix("---"))
+
+
+def test_front_matter_refuses_python_objects(tmp_path):
+    path = tmp_path / "index.qmd"
+    path.write_text("---\nseries: []\nx: !!python/object/apply:os.getcwd []\n---\n")
+    with pytest.raises(MalformedDataError, match="not valid YAML"):
+        read_front_matter(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("title: x\n", "no front matter"),
+        ("---\ntitle: x\n", "not closed"),
+        ("---\n- a list\n---\n", "must be a mapping"),
+        ("---\nseries: IWM\n---\n", "list of symbols"),
+    ],
+)
+def test_bad_front_matter_is_one_clear_error(tmp_path, text, message):
+    path = tmp_path / "index.qmd"
+    path.write_text(text)
+    with pytest.raises(MalformedDataError, match=message):
+        read_front_matter(path)
 
 
 # -- research.yml ---------------------------------------------------------------------------
