@@ -141,7 +141,8 @@ FALLBACK_COLORS: tuple[str, ...] = (
 )
 
 # Three horizons of the cutting-cycle study: distinct hues and distinct hatches.
-HORIZON_STYLES = ((FED, ""), ("#1A9A8A", "///"), ("#B8860B", "..."))
+# Line hatches: a dotted hatch costs thousands of SVG paths.
+HORIZON_STYLES = ((FED, ""), ("#1A9A8A", "///"), ("#B8860B", "\\\\\\"))
 
 LABELS: dict[str, str] = {
     "^RUT": "Russell 2000",
@@ -228,9 +229,9 @@ class Chart(NamedTuple):
     data: pd.DataFrame
 
     def to_png(self, dpi: int = PNG_DPI) -> bytes:
-        """The chart as PNG bytes (transparent background, tight bounding box)."""
+        """The chart as PNG bytes (transparent background)."""
         buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=dpi, transparent=True, bbox_inches="tight")
+        _save_figure(self.figure, buffer, fmt="png", dpi=dpi)
         return buffer.getvalue()
 
     def _repr_png_(self) -> bytes:
@@ -320,6 +321,19 @@ def save_plotted_csv(frame: pd.DataFrame | pd.Series, path: str | Path) -> Path:
     return path
 
 
+def _save_figure(fig: Figure, target, *, fmt: str, dpi: int) -> None:
+    """Write a figure with the house style's output settings.
+
+    Every image keeps the figure's size (constrained layout already fits everything inside
+    it), so all charts show text at one scale on the page. SVG text stays text: smaller
+    files, selectable words. Identical figures give identical files: no timestamp, and
+    element ids from a fixed salt.
+    """
+    metadata = {"Date": None} if fmt in ("svg", "pdf") else None
+    with house_style():
+        fig.savefig(target, format=fmt, dpi=dpi, transparent=True, metadata=metadata)
+
+
 # Where posts' generated chart images and CSVs go, relative to the post folder.
 FIGURES_DIR = Path("figures")
 
@@ -346,7 +360,7 @@ def save_chart(
     stem = FIGURES_DIR / Path(stem)
     image = stem.with_suffix(f".{fmt}")
     image.parent.mkdir(parents=True, exist_ok=True)
-    chart.figure.savefig(image, format=fmt, dpi=dpi, transparent=True, bbox_inches="tight")
+    _save_figure(chart.figure, image, fmt=fmt, dpi=dpi)
     csv = save_plotted_csv(chart.data, stem.with_suffix(".csv"))
     alt = html.escape(chart.alt_text, quote=True)
     ident = f"#{label} " if label else ""
@@ -863,19 +877,24 @@ def plot_fed_target(
     marks = changes.loc[lo:hi]
     cuts = marks[marks["change"] < 0]
     hikes = marks[marks["change"] > 0]
+    # A step band needs only the days the range changed, and the last day: the same
+    # picture from a few dozen points instead of every day (a far smaller SVG).
+    changed = shown.ne(shown.shift()).any(axis=1).to_numpy(copy=True)
+    changed[-1:] = True
+    steps = shown[changed]
     with house_style():
         fig, ax = _new_figure(figsize)
         ax.fill_between(
-            shown.index,
-            shown["lower"].to_numpy(),
-            shown["upper"].to_numpy(),
+            steps.index,
+            steps["lower"].to_numpy(),
+            steps["upper"].to_numpy(),
             step="post",
             color=FED,
             alpha=0.35,
             linewidth=0,
         )
-        ax.step(shown.index, shown["upper"].to_numpy(), where="post", color=FED, linewidth=1.5)
-        ax.step(shown.index, shown["lower"].to_numpy(), where="post", color=FED, linewidth=1.0)
+        ax.step(steps.index, steps["upper"].to_numpy(), where="post", color=FED, linewidth=1.5)
+        ax.step(steps.index, steps["lower"].to_numpy(), where="post", color=FED, linewidth=1.0)
         handles = [Patch(facecolor=FED, alpha=0.6, label="Target range")]
         if not cuts.empty:
             handles.append(

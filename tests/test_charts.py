@@ -272,6 +272,13 @@ def test_fed_target_chart_marks_cuts():
         "4.75–5.00%. 2 cuts are marked with downward triangles; the latest on 19 September "
         "2024, 8 November 2024."
     )
+    # Drawn from the change points only, the steps still give every day's value.
+    upper_line, lower_line = chart.figure.axes[0].lines[:2]
+    assert len(upper_line.get_xdata()) == 5  # 1 June, two cuts, a hike, and the last day
+    for line, column in ((upper_line, "upper"), (lower_line, "lower")):
+        drawn = pd.Series(line.get_ydata(), index=pd.DatetimeIndex(line.get_xdata()))
+        every_day = drawn.reindex(chart.data.index, method="ffill")
+        pd.testing.assert_series_equal(every_day, chart.data[column], check_names=False)
 
 
 def test_cycle_study_chart_marks_incomplete_horizons():
@@ -315,6 +322,6 @@ def test_a_chart_displays_itself_as_png(window_closes):
     png = chart._repr_png_()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width = int.from_bytes(png[16:20], "big")
-    assert 8 * 144 * 0.9 < width < 8 * 144 * 1.1  # about 8 in at 144 dpi, after tight bbox
+    assert width == 8 * 144  # the figure's 8 in at 144 dpi: every chart at one text scale
     figure, alt_text, data = chart  # unpacks like a tuple
     assert figure is chart.figure and alt_text == chart.alt_text and data is chart.data
