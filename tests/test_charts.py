@@ -325,3 +325,68 @@ def test_a_chart_displays_itself_as_png(window_closes):
     assert width == 8 * 144  # the figure's 8 in at 144 dpi: every chart at one text scale
     figure, alt_text, data = chart  # unpacks like a tuple
     assert figure is chart.figure and alt_text == chart.alt_text and data is chart.data
+
+
+def _one_of_each_chart(window_closes) -> list:
+    source_line = ch.source_line
+    cumulative = m.to_cumulative_returns(window_closes, "2025-12-31")
+    index = pd.date_range("2019-01-01", "2026-01-16", freq="D")
+    upper = pd.Series(2.5, index=index).where(index < "2020-03-03", 1.75)
+    long_names = pd.Series({"PSCU": 0.01, "PSCD": -0.02, "PSCT": 0.03, "KRE": 0.04})
+    source = source_line(
+        [provenance(f"SYMBOL{i}", "Yahoo Finance via yfinance", "2026-01-09") for i in range(9)]
+        + [provenance("^RUT", "FRED", "2026-01-16")],
+        as_of="2026-01-16",
+    )
+    assert len(source) > 250  # wider than the figure on one line
+    return [
+        ch.plot_cumulative_returns(cumulative, source=source),
+        ch.plot_ranked_returns(long_names, highlight=["KRE"], source=source),
+        ch.plot_fed_target(m.to_target_range(upper, upper - 0.25), source=source),
+        ch.plot_price_with_level(
+            window_closes["^RUT"], window_closes["^RUT"] * 1e4, 2600, source=source
+        ),
+    ]
+
+
+def _counted(function, calls: dict, key: str):
+    def call(*args, **kwargs):
+        calls[key] += 1
+        return function(*args, **kwargs)
+
+    return call
+
+
+def test_saving_lays_out_and_draws_once_and_keeps_the_layout_engine(tmp_path, window_closes):
+    for number, chart in enumerate(_one_of_each_chart(window_closes)):
+        fig = chart.figure
+        engine = fig.get_layout_engine()
+        calls = {"layout": 0, "draw": 0}
+
+        engine.execute = _counted(engine.execute, calls, "layout")
+        fig.draw = _counted(fig.draw, calls, "draw")
+        ch.save_chart(chart, tmp_path / f"chart{number}", "Caption")
+        assert calls == {"layout": 1, "draw": 1}
+        assert fig.get_layout_engine() is engine
+
+
+def test_saved_images_hold_every_label(window_closes):
+    # No tight bounding box crops the image: the layout must fit all ink inside the figure.
+    for chart in _one_of_each_chart(window_closes):
+        fig = chart.figure
+        fig.get_layout_engine().execute(fig)
+        ink = fig.get_tightbbox(FigureCanvasAgg(fig).get_renderer())  # inches
+        page = fig.bbox_inches
+        assert ink.x0 >= page.x0 and ink.y0 >= page.y0, ink
+        assert ink.x1 <= page.x1 and ink.y1 <= page.y1, ink
+        assert ink.width > 0.9 * page.width  # and uses the width it has
+
+
+def test_identical_charts_give_identical_svg_files(tmp_path, window_closes):
+    first = ch.plot_cumulative_returns(m.to_cumulative_returns(window_closes, "2025-12-31"))
+    second = ch.plot_cumulative_returns(m.to_cumulative_returns(window_closes, "2025-12-31"))
+    ch.save_chart(first, tmp_path / "a", "A")
+    ch.save_chart(second, tmp_path / "b", "B")
+    svg = (tmp_path / "a.svg").read_text()
+    assert svg == (tmp_path / "b.svg").read_text()
+    assert "Russell 2000 +7.9%</text>" in svg  # text stays text
