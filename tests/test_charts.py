@@ -2,6 +2,7 @@ import subprocess
 import sys
 
 import matplotlib as mpl
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 import pytest
@@ -220,7 +221,13 @@ def test_price_with_level_chart():
     assert (chart.data["level"] == 250).all()
     top, bottom = chart.figure.axes
     assert any(line.get_linestyle() == "--" and line.get_ydata()[0] == 250 for line in top.lines)
-    assert len(bottom.patches) == len(chart.data)  # one volume bar per session
+    bars = bottom.collections[0].get_paths()
+    assert len(bars) == len(chart.data)  # one volume bar per session, as one artist
+    left, top = bars[-1].vertices[1]
+    assert top == pytest.approx(150 / 1e6)
+    assert left == pytest.approx(mdates.date2num(pd.Timestamp("2026-01-16")) - 0.4)
+    whole = ch.plot_price_with_level(close, volume, 250)  # includes the unreported day
+    assert len(whole.figure.axes[1].collections[0].get_paths()) == len(whole.data) - 1
     assert bottom.get_legend().get_texts()[0].get_text() == "20-day average"
     above = int((chart.data["close"] > 250).sum())
     assert f"closed above $250 on {above} of {len(chart.data)} sessions" in chart.alt_text
