@@ -67,6 +67,7 @@ __all__ = [
     "plot_start_of_year_ranking",
     "save_chart",
     "save_plotted_csv",
+    "save_preview",
     "source_line",
 ]
 
@@ -400,6 +401,17 @@ def save_chart(
         f"![{caption} [Download the data (CSV)]({csv.as_posix()})]({image.as_posix()})"
         f'{{{ident}fig-alt="{alt}"}}\n'
     )
+
+
+def save_preview(chart: Chart, path: str | Path = "preview.png", *, dpi: int = 96) -> Path:
+    """Save the chart as the post's picture (``image: preview.png`` in its front matter).
+
+    Listings and link previews (Open Graph, Twitter cards) need a raster image; at 96 dpi
+    the house figure is 768 x 432 pixels.
+    """
+    path = Path(path)
+    _save_figure(chart.figure, path, fmt="png", dpi=dpi)
+    return path
 
 
 # -- formatting helpers -------------------------------------------------------------------

@@ -397,3 +397,12 @@ def test_identical_charts_give_identical_svg_files(tmp_path, window_closes):
     svg = (tmp_path / "a.svg").read_text()
     assert svg == (tmp_path / "b.svg").read_text()
     assert "Russell 2000 +7.9%</text>" in svg  # text stays text
+
+
+def test_preview_is_a_png_of_the_whole_figure(tmp_path, window_closes):
+    chart = ch.plot_cumulative_returns(m.to_cumulative_returns(window_closes, "2025-12-31"))
+    path = ch.save_preview(chart, tmp_path / "preview.png")
+    png = path.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    size = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert size == (768, 432)  # 8 x 4.5 in at 96 dpi
