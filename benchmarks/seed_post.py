@@ -42,8 +42,9 @@ series: []
 ---
 
 ```{{python}}
-# The floor: the post's imports, and a read of every series it reads.
-import matplotlib.pyplot
+# The floor: the post's imports (with the matplotlib backends saving a chart loads), and
+# a read of every series it reads.
+import matplotlib.backends.backend_agg, matplotlib.backends.backend_svg
 import pandas as pd
 
 import analysis.availability, analysis.breadth, analysis.breadth_chart, analysis.charts
