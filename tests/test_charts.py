@@ -1,3 +1,4 @@
+import re
 import subprocess
 import sys
 
@@ -406,3 +407,16 @@ def test_preview_is_a_png_of_the_whole_figure(tmp_path, window_closes):
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     size = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert size == (768, 432)  # 8 x 4.5 in at 96 dpi
+
+
+def test_the_readme_names_every_chart_function_and_only_real_ones():
+    from analysis import breadth_chart
+    from analysis.settings import PROJECT_ROOT
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`(?:analysis\.breadth_chart\.)?(plot_\w+)`", readme))
+    public = {name for name in ch.__all__ if name.startswith("plot_")} | {"plot_breadth"}
+    assert named == public
+    assert callable(breadth_chart.plot_breadth)
+    for name in ("save_chart", "save_preview", "source_line", "SERIES_COLORS"):
+        assert re.search(rf"\b{name}\(|`{name}`", readme) and name in ch.__all__
