@@ -64,3 +64,13 @@ def reference_store(tmp_path_factory) -> Path:
         )
         assert done.returncode == 0, done.stderr
     return root
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """The whole site rendered once with Quarto from the fixture store (``site_render``)."""
+    from site_render import QUARTO, render_site
+
+    if QUARTO is None:
+        pytest.skip("quarto is not on PATH (see the README's set-up)")
+    return render_site(tmp_path_factory)

@@ -1,8 +1,8 @@
 """Render the whole site offline with Quarto, then read it as a visitor's browser would.
 
-The project is copied to a temporary folder (what git would commit), a new post made with
-``new-post`` is added so the template is rendered too, and ``quarto render --profile
-offline`` builds it from a fixture store. One render serves every test in this file.
+The site is rendered once per test run (``site_render.render_site``, the ``site`` fixture
+in ``conftest.py``): the project as git would commit it, plus a post made with ``new-post``,
+built by ``quarto render --profile offline`` from the fixture store.
 
 ``quarto`` tests need the ``quarto`` binary on PATH; ``browser`` tests also need Debian's
 ``chromium`` and the ``playwright`` package. Both skip with the reason when missing.
@@ -14,11 +14,9 @@ import contextlib
 import functools
 import html
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 import threading
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -29,14 +27,10 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from site_render import QUARTO, TEMPLATE_POST_TITLE
 
-from analysis.new_post import create_post
-from analysis.posts import declared_series, find_posts
 from analysis.settings import PROJECT_ROOT
-from analysis.store import Store
-from analysis.testing.fake_yahoo import make_ohlcv
 
-QUARTO = shutil.which("quarto")
 CHROMIUM = next(
     (
         path
@@ -45,141 +39,12 @@ CHROMIUM = next(
     ),
     None,
 )
-RENDER_TIMEOUT = 1800  # seconds; a whole-site render takes a minute or two on two cores
-TEMPLATE_POST_TITLE = "Template post: IWM against the benchmarks"
 BUILT = re.compile(r"Built (\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC)")
 
 pytestmark = [
     pytest.mark.quarto,
     pytest.mark.skipif(QUARTO is None, reason="quarto is not on PATH (see the README's set-up)"),
 ]
-
-
-# -- building the site --------------------------------------------------------------------
-
-
-@dataclass
-class RenderedPost:
-    folder: str
-    title: str
-    computed_title: bool
-    page: Path
-
-
-@dataclass
-class RenderedSite:
-    project: Path
-    site: Path
-    posts: list[RenderedPost]
-    site_url: str
-    log: str
-    written_by_build: list[str]
-
-    def pages(self) -> list[Path]:
-        return sorted(self.site.rglob("*.html"))
-
-
-def _project_files(root: Path) -> list[str]:
-    """What a commit would hold: tracked files plus new files git does not ignore."""
-    try:
-        listed = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=root,
-            capture_output=True,
-            check=True,
-        ).stdout
-    except (OSError, subprocess.CalledProcessError):
-        pytest.skip("the project is not a git checkout, so its files cannot be listed")
-    return [name for name in listed.decode().split("\0") if name and (root / name).is_file()]
-
-
-def _copy_project(root: Path, target: Path) -> None:
-    for name in _project_files(root):
-        destination = target / name
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(root / name, destination)
-
-
-def _build_store(project: Path, data_dir: Path) -> Store:
-    """The fixture store, plus simple series for anything else a post declares."""
-    try:
-        from analysis.testing.fixture_store import build_fixture_store
-    except ImportError:
-        store = Store(data_dir)
-    else:
-        store = build_fixture_store(data_dir)
-    for symbol in declared_series(find_posts(project / "posts")):
-        if symbol in store:
-            continue
-        bars = make_ohlcv("2015-01-02", 2830, base=100.0, drift=0.05)
-        if symbol.startswith("fred:"):
-            bars = bars[["close"]].rename(columns={"close": "value"})
-        store.write(symbol, bars, source="synthetic test series")
-    return store
-
-
-def _render(project: Path, data_dir: Path) -> str:
-    bin_dir = str(Path(sys.executable).parent)
-    env = {
-        **os.environ,
-        "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
-        "QUARTO_PYTHON": sys.executable,
-        "ANALYSIS_DATA_DIR": str(data_dir),
-        # Posts import the copy's package, not an installed one.
-        "PYTHONPATH": str(project),
-    }
-    env.pop("ANALYSIS_OFFLINE", None)  # the offline profile must set it by itself
-    env.pop("ANALYSIS_MAX_STALE_SESSIONS", None)  # fixture data is old; it is labelled stale
-    done = subprocess.run(
-        [QUARTO, "render", "--profile", "offline"],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=RENDER_TIMEOUT,
-        check=False,
-    )
-    log = done.stdout + done.stderr
-    if done.returncode != 0:
-        pytest.fail(f"quarto render failed ({done.returncode}):\n{log[-6000:]}", pytrace=False)
-    return log
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> RenderedSite:
-    project = tmp_path_factory.mktemp("project")
-    _copy_project(PROJECT_ROOT, project)
-    create_post(
-        TEMPLATE_POST_TITLE, symbols=["IWM"], date="2026-03-20", posts_dir=project / "posts"
-    )
-    data_dir = tmp_path_factory.mktemp("data")
-    _build_store(project, data_dir)
-    before = _work_tree(project)
-    log = _render(project, data_dir)
-    left_behind = sorted(_work_tree(project) - before)
-    posts = []
-    for post in find_posts(project / "posts"):
-        folder = post.path.parent
-        written = folder / "_metadata.yml"
-        computed = (folder / "headline.py").is_file()
-        if computed:
-            title = yaml.safe_load(written.read_text(encoding="utf-8"))["title"]
-        else:
-            title = post.front_matter["title"]
-        page = project / "_site" / "posts" / folder.name / "index.html"
-        posts.append(RenderedPost(folder.name, title, computed, page))
-    config = yaml.safe_load((project / "_quarto.yml").read_text(encoding="utf-8"))
-    site_url = config["website"]["site-url"]
-    return RenderedSite(project, project / "_site", posts, site_url, log, left_behind)
-
-
-def _work_tree(project: Path) -> set[str]:
-    """Files in the project outside Quarto's own output and cache folders."""
-    return {
-        path.relative_to(project).as_posix()
-        for path in project.rglob("*")
-        if path.is_file() and path.relative_to(project).parts[0] not in ("_site", ".quarto")
-    }
 
 
 # -- reading HTML ---------------------------------------------------------------------------

@@ -8,11 +8,8 @@ charts and their CSV files next to it. One execution per store is shared by the 
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import shutil
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -423,49 +420,12 @@ def test_reference_claims_check_contradicts_the_headline(reference_run):
 
 # -- rendering with Quarto ----------------------------------------------------------------
 
-QUARTO = shutil.which("quarto")
-
-
-def project_files() -> list[str]:
-    """Files a commit would hold, without other posts (their data is not in the fixture)."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=PROJECT_ROOT, capture_output=True, check=True,
-    ).stdout  # fmt: skip
-    names = [n for n in listed.decode().split("\0") if n and (PROJECT_ROOT / n).is_file()]
-    return [
-        n for n in names
-        if not (n.startswith("posts/") and n.count("/") > 1 and not n.startswith(f"posts/{SLUG}/"))
-    ]  # fmt: skip
-
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory, store):
-    if QUARTO is None:
-        pytest.skip("quarto is not on PATH")
-    project = tmp_path_factory.mktemp("project")
-    try:
-        names = project_files()
-    except (OSError, subprocess.CalledProcessError):
-        pytest.skip("the project is not a git checkout, so its files cannot be listed")
-    for name in names:
-        (project / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(PROJECT_ROOT / name, project / name)
-    env = {
-        **os.environ,
-        "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""),
-        "QUARTO_PYTHON": sys.executable,
-        "ANALYSIS_DATA_DIR": str(store.root),
-        "PYTHONPATH": str(project),  # the pre-render step and the post use the copy
-    }
-    done = subprocess.run(
-        [QUARTO, "render", f"posts/{SLUG}/index.qmd", "--profile", "offline"],
-        cwd=project, env=env, capture_output=True, text=True, timeout=900, check=False,
-    )  # fmt: skip
-    log = done.stdout + done.stderr
-    assert done.returncode == 0, log[-6000:]
-    page = project / "_site" / "posts" / SLUG / "index.html"
-    return page, page.read_text(encoding="utf-8"), log
+def rendered(site):
+    """The post's page in the whole-site render every page test shares (``site``)."""
+    post = next(p for p in site.posts if p.folder == SLUG)
+    return post.page, post.page.read_text(encoding="utf-8"), site.log
 
 
 class _Images(HTMLParser):
