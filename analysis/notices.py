@@ -15,33 +15,49 @@ from analysis.store import Store
 _LAGGING = pd.Timedelta(days=3)
 # Past this many stale series the warning starts collapsed: its title still says how many.
 _LONG_LIST = 5
+# How ``python -m analysis import`` names a file's rows as their source.
+_IMPORTED = "imported from "
 
 
 def data_as_of_markdown(statuses: list[SeriesStatus]) -> str:
     """Markdown for a post's data line, plus a warning callout if any series is stale.
 
     The line gives the newest last bar across the series, names series that end more than
-    three days earlier, and lists the sources from the provenance.
+    three days earlier (grouped by the date they end, latest first), and lists the sources
+    from the provenance, with imported files named in one item.
     """
     if not statuses:
         return ""
     last_bars = {s.symbol: s.provenance.last_bar_date for s in statuses}
     newest = max(last_bars.values())
-    lagging = [
-        f"{symbol} to {bar.date()}" for symbol, bar in last_bars.items() if newest - bar > _LAGGING
-    ]
-    sources = "; ".join(
-        dict.fromkeys(part for s in statuses for part in s.provenance.source.split("; "))
-    )
+    ending_earlier: dict[pd.Timestamp, list[str]] = {}
+    for symbol, bar in last_bars.items():
+        if newest - bar > _LAGGING:
+            ending_earlier.setdefault(bar, []).append(symbol)
     line = f"**Data as of {newest.date()}**"
-    if lagging:
-        line += f" (except {', '.join(lagging)})"
-    line += f". Sources: {sources}."
+    if ending_earlier:
+        groups = sorted(ending_earlier.items(), reverse=True)
+        named = [f"{', '.join(symbols)} to {bar.date()}" for bar, symbols in groups]
+        line += f" (except {'; '.join(named)})"
+    line += f". Sources: {_sources(statuses)}."
     parts = [f"[{line}]{{.data-as-of}}"]
     stale = [s for s in statuses if s.stale]
     if stale:
         parts.append(_stale_callout(stale))
     return "\n\n".join(parts)
+
+
+def _sources(statuses: list[SeriesStatus]) -> str:
+    """Each source once, in order; ``imported from A.csv``, ``imported from B.csv`` as one."""
+    parts = dict.fromkeys(part for s in statuses for part in s.provenance.source.split("; "))
+    files = [part.removeprefix(_IMPORTED) for part in parts if part.startswith(_IMPORTED)]
+    named = []
+    for part in parts:
+        if not part.startswith(_IMPORTED):
+            named.append(part)
+        elif part.removeprefix(_IMPORTED) == files[0]:
+            named.append(_IMPORTED + ", ".join(files))
+    return "; ".join(named)
 
 
 def _stale_callout(stale: list[SeriesStatus]) -> str:

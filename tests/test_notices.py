@@ -41,6 +41,30 @@ def test_series_ending_earlier_are_named():
     assert "**Data as of 2026-01-16** (except fred:DCOILWTICO to 2026-01-12)" in text
 
 
+def test_series_ending_on_the_same_day_are_named_together_latest_first():
+    text = data_as_of_markdown(
+        [
+            status("^RUT", "2026-02-23"),
+            status("fred:DFEDTARU", "2026-06-05", source="FRED"),
+            status("SPY", "2026-08-21"),
+            status("IWM", "2026-02-23"),
+            status("fred:DFEDTARL", "2026-06-05", source="FRED"),
+        ]
+    )
+    assert text.startswith(
+        "[**Data as of 2026-08-21** (except fred:DFEDTARU, fred:DFEDTARL to 2026-06-05; "
+        "^RUT, IWM to 2026-02-23)."
+    )
+
+
+def test_imported_files_are_one_source():
+    imported = [status(s, "2026-01-16", source=f"imported from {s}.csv") for s in ("A", "B")]
+    text = data_as_of_markdown(
+        [imported[0], status("fred:X", "2026-01-16", source="FRED"), imported[1], imported[0]]
+    )
+    assert "Sources: imported from A.csv, B.csv; FRED.]" in text
+
+
 def test_stale_series_get_a_warning_with_their_reason():
     text = data_as_of_markdown(
         [
