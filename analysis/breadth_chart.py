@@ -1,7 +1,7 @@
 """The breadth chart: share of members above their moving average, with the 50% line.
 
 Built like every chart in :mod:`analysis.charts`: the house style applied only while the
-figure is drawn, a :class:`~analysis.charts.Chart` with alt text and the plotted data, and
+figure is drawn, a :class:`~analysis.chart_style.Chart` with alt text and the plotted data, and
 the source line at the bottom; here with a survivorship note above it.
 """
 
@@ -11,14 +11,15 @@ import matplotlib.dates as mdates
 import pandas as pd
 
 from analysis.breadth import BreadthReading
-from analysis.charts import (
+from analysis.chart_style import (
     FIGSIZE,
     SMALL_CAPS,
     TEXT_COLOR,
     Chart,
-    _freeze_style,  # tick colours must be stored before the style context closes
     add_source_line,
+    freeze_style,  # tick colours must be stored before the style context closes
     house_style,
+    new_figure,
 )
 
 # Breadth of Russell 2000 members takes the Russell 2000's colour.
@@ -65,7 +66,7 @@ def plot_breadth(
     holdings_as_of : date-like, optional
         Date of the membership list, for the survivorship note.
     source : str, optional
-        The source line (:func:`analysis.charts.source_line`).
+        The source line (:func:`analysis.chart_style.source_line`).
     window : int
         Moving-average length, for the labels.
     start : date-like, optional
@@ -83,8 +84,7 @@ def plot_breadth(
     data = frame.loc[pd.Timestamp(start) if start is not None else None :, keep]
     data = data.dropna(subset=["pct_above"])
     with house_style():
-        fig = _figure(figsize)
-        ax = fig.axes[0]
+        fig, ax = new_figure(figsize)
         ax.plot(data.index, data["pct_above"].to_numpy(), color=LINE_COLOR, linewidth=1.6)
         ax.axhline(50, color=TEXT_COLOR, linestyle="--", linewidth=1.2)
         ax.annotate(
@@ -123,17 +123,8 @@ def plot_breadth(
             ax.set_title(title)
         footer = survivorship_note(holdings_as_of, short=True)
         add_source_line(fig, f"{footer}\n{source}" if source else footer)
-        _freeze_style(fig)
+        freeze_style(fig)
     return Chart(fig, breadth_alt_text(data, reading, window=window), data)
-
-
-def _figure(figsize):
-    # A Figure, not pyplot: shown only when a cell returns it, as analysis.charts does.
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=figsize, layout="constrained")
-    fig.subplots()
-    return fig
 
 
 def breadth_alt_text(

@@ -420,3 +420,19 @@ def test_the_readme_names_every_chart_function_and_only_real_ones():
     assert callable(breadth_chart.plot_breadth)
     for name in ("save_chart", "save_preview", "source_line", "SERIES_COLORS"):
         assert re.search(rf"\b{name}\(|`{name}`", readme) and name in ch.__all__
+
+
+def test_a_chart_of_your_own_as_the_readme_describes(tmp_path, window_closes):
+    from analysis.chart_style import Chart, finish, house_style, new_figure
+
+    with house_style():
+        fig, ax = new_figure()
+        ax.plot(window_closes.index, window_closes["^RUT"], color=ch.color_for("^RUT"))
+        finish(fig, "Source: test; data as of 2026-01-16", title="Russell 2000")
+    chart = Chart(fig, "Line chart of the Russell 2000.", window_closes[["^RUT"]])
+    markdown = ch.save_chart(chart, tmp_path / "own", "My chart")
+    assert (tmp_path / "own.svg").is_file() and (tmp_path / "own.csv").is_file()
+    assert 'fig-alt="Line chart of the Russell 2000."' in markdown
+    draw(fig)  # after the style closed: ticks keep the house colour
+    assert to_hex(ax.get_yticklabels()[0].get_color()) == ch.TEXT_COLOR
+    assert fig.get_supxlabel() == "Source: test; data as of 2026-01-16"
