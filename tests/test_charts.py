@@ -436,3 +436,13 @@ def test_a_chart_of_your_own_as_the_readme_describes(tmp_path, window_closes):
     draw(fig)  # after the style closed: ticks keep the house colour
     assert to_hex(ax.get_yticklabels()[0].get_color()) == ch.TEXT_COLOR
     assert fig.get_supxlabel() == "Source: test; data as of 2026-01-16"
+
+
+def test_svg_text_names_dejavu_sans_then_faces_no_wider(tmp_path, window_closes):
+    chart = ch.plot_cumulative_returns(m.to_cumulative_returns(window_closes, "2025-12-31"))
+    ch.save_chart(chart, tmp_path / "returns", "Returns")
+    families = set(re.findall(r"font-family: ([^;\"]+)", (tmp_path / "returns.svg").read_text()))
+    assert families == {
+        "'DejaVu Sans', 'Bitstream Vera Sans', 'Verdana', 'Arial', 'Helvetica', "
+        "'Liberation Sans', sans-serif"
+    }
