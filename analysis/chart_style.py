@@ -23,7 +23,6 @@ import contextlib
 import hashlib
 import html
 import io
-import textwrap
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import NamedTuple
@@ -37,6 +36,7 @@ import pandas as pd
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import TextToPath
 
 from analysis.claims import MarkdownText
 
@@ -306,23 +306,39 @@ def source_line(provenances: Iterable, as_of=None) -> str:
     return text
 
 
-# A generous average glyph width of DejaVu Sans, in ems: lines wrapped at this many
-# characters per figure width never run past the edge of the image.
-_GLYPH_WIDTH_EM = 0.62
-
-
 def add_source_line(fig: Figure, text: str) -> None:
     """Write the source line at the bottom left of the figure, below everything else.
 
-    Long lines (many sources, many series behind the as-of date) wrap to the figure's
-    width: images keep the figure's size, so text past the edge would be cut off.
+    Lines wider than the figure (many sources, many series behind the as-of date) break
+    between words: images keep the figure's size, so text past the edge would be cut off.
     """
-    size = FontProperties(size="small").get_size_in_points()
-    width = max(int(fig.get_figwidth() * 72 / (_GLYPH_WIDTH_EM * size)), 20)
-    lines = [textwrap.fill(line, width, break_on_hyphens=False) for line in text.split("\n")]
+    font = FontProperties(size="small")
+    # Points from x = 0.01, leaving 5% spare: hinted raster text (the PNG preview) and
+    # fallback fonts can measure a little wider than the outlines measured here.
+    width = fig.get_figwidth() * 72 * 0.94
+    lines = [_wrap_to_width(line, font, width) for line in text.split("\n")]
     # A figure-level x label takes part in the constrained layout, so the line never
     # overlaps tick labels whatever the chart's shape.
-    fig.supxlabel("\n".join(lines), x=0.01, ha="left", fontsize=size, color=TEXT_COLOR)
+    fig.supxlabel("\n".join(lines), x=0.01, ha="left", fontproperties=font, color=TEXT_COLOR)
+
+
+def _wrap_to_width(line: str, font: FontProperties, width: float) -> str:
+    """Break a line between words so each piece measures at most ``width`` points."""
+
+    def measure(text: str) -> float:
+        return TextToPath().get_text_width_height_descent(text, font, ismath=False)[0]
+
+    if measure(line) <= width:
+        return line
+    pieces, piece = [], ""
+    for word in line.split(" "):
+        longer = f"{piece} {word}" if piece else word
+        if piece and measure(longer) > width:
+            pieces.append(piece)
+            piece = word
+        else:
+            piece = longer
+    return "\n".join([*pieces, piece])
 
 
 def save_plotted_csv(frame: pd.DataFrame | pd.Series, path: str | Path) -> Path:
@@ -494,6 +510,7 @@ def column_bars(ax, dates: pd.DatetimeIndex, heights, *, width: float = 0.8, **s
     tops, zeros = heights[keep], np.zeros(keep.sum())
     corners = np.stack([(left, zeros), (left, tops), (right, tops), (right, zeros)], axis=1)
     bars = PolyCollection(corners.transpose(2, 1, 0), linewidth=0, **style)
+    bars.sticky_edges.y.append(0)  # as with ax.bar: the axis starts at zero, no margin below
     ax.add_collection(bars)
     ax.xaxis_date()
     ax.autoscale_view()

@@ -526,10 +526,12 @@ def plot_fed_target(
     cuts = marks[marks["change"] < 0]
     hikes = marks[marks["change"] > 0]
     # A step band needs only the days the range changed, and the last day: the same
-    # picture from a few dozen points instead of every day (a far smaller SVG).
-    changed = shown.ne(shown.shift()).any(axis=1).to_numpy(copy=True)
+    # picture from a few dozen points instead of every day (a far smaller SVG). Days
+    # without a value are left out first, so the band runs on at the last known range.
+    observed = shown.dropna()
+    changed = observed.ne(observed.shift()).any(axis=1).to_numpy(copy=True)
     changed[-1:] = True
-    steps = shown[changed]
+    steps = observed[changed]
     with house_style():
         fig, ax = new_figure(figsize)
         ax.fill_between(

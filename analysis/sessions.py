@@ -21,7 +21,7 @@ import exchange_calendars
 import pandas as pd
 from pandas.errors import Pandas4Warning
 
-from analysis.settings import load_settings
+from analysis.settings import resolve_data_dir
 from analysis.store import atomic_write
 
 EXCHANGE = "XNYS"
@@ -41,7 +41,7 @@ def _calendar() -> exchange_calendars.ExchangeCalendar:
 
 def _cache_path(today: date) -> Path:
     name = f"{EXCHANGE.lower()}-closes-{exchange_calendars.__version__}-{today.isoformat()}"
-    return load_settings().data_dir / CACHE_FOLDER / f"{name}.parquet"
+    return resolve_data_dir() / CACHE_FOLDER / f"{name}.parquet"
 
 
 def _read_closes(path: Path) -> pd.Series:
@@ -105,7 +105,10 @@ def session_close(session) -> pd.Timestamp:
 
 
 def closed_sessions_between(since, now) -> int:
-    """How many sessions closed after ``since`` and at or before ``now``."""
+    """How many sessions closed after ``since`` and at or before ``now``.
+
+    The calendar starts twenty years back; an earlier ``since`` counts from its start.
+    """
     since, now = _utc(since), _utc(now)
     if since >= now:
         return 0

@@ -62,9 +62,7 @@ def load_settings(
 ) -> Settings:
     """Read settings from the environment; an explicit ``offline`` argument wins over it."""
     env = os.environ if environ is None else environ
-    data_dir = Path(env.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR).expanduser()
-    if not data_dir.is_absolute():
-        data_dir = PROJECT_ROOT / data_dir
+    data_dir = resolve_data_dir(env)
     env_offline = env.get(OFFLINE_ENV, "").strip().lower() in _TRUE_WORDS
     mode = OFFLINE if (env_offline if offline is None else offline) else LIVE
     return Settings(
@@ -73,6 +71,13 @@ def load_settings(
         max_stale_sessions=_optional_int(env, MAX_STALE_ENV),
         lock_timeout=float(env.get(LOCK_TIMEOUT_ENV) or 30.0),
     )
+
+
+def resolve_data_dir(environ: dict[str, str] | None = None) -> Path:
+    """The store's folder: ``ANALYSIS_DATA_DIR`` (relative to the project) or ``data/``."""
+    env = os.environ if environ is None else environ
+    data_dir = Path(env.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR).expanduser()
+    return data_dir if data_dir.is_absolute() else PROJECT_ROOT / data_dir
 
 
 def _optional_int(env, name: str) -> int | None:

@@ -223,6 +223,7 @@ def test_price_with_level_chart():
     top, bottom = chart.figure.axes
     assert any(line.get_linestyle() == "--" and line.get_ydata()[0] == 250 for line in top.lines)
     bars = bottom.collections[0].get_paths()
+    assert bottom.get_ylim()[0] == 0  # volume bars stand on the axis, as bars do
     assert len(bars) == len(chart.data)  # one volume bar per session, as one artist
     left, top = bars[-1].vertices[1]
     assert top == pytest.approx(150 / 1e6)
@@ -280,6 +281,12 @@ def test_fed_target_chart_marks_cuts():
         "4.75–5.00%. 2 cuts are marked with downward triangles; the latest on 19 September "
         "2024, 8 November 2024."
     )
+    gappy = history.copy()
+    gappy.loc["2024-10-01":"2024-10-05"] = np.nan  # days without a value
+    band = ch.plot_fed_target(gappy, start="2024-06-01").figure.axes[0].collections[0]
+    corners = band.get_paths()[0].vertices
+    assert len(band.get_paths()) == 1  # one band, not broken at the gap
+    assert corners[:, 0].max() == mdates.date2num(pd.Timestamp("2025-06-30"))
     # Drawn from the change points only, the steps still give every day's value.
     upper_line, lower_line = chart.figure.axes[0].lines[:2]
     assert len(upper_line.get_xdata()) == 5  # 1 June, two cuts, a hike, and the last day
@@ -438,7 +445,7 @@ def test_a_chart_of_your_own_as_the_readme_describes(tmp_path, window_closes):
     assert fig.get_supxlabel() == "Source: test; data as of 2026-01-16"
 
 
-def test_svg_text_names_dejavu_sans_then_faces_no_wider(tmp_path, window_closes):
+def test_svg_text_names_the_house_font_stack(tmp_path, window_closes):
     chart = ch.plot_cumulative_returns(m.to_cumulative_returns(window_closes, "2025-12-31"))
     ch.save_chart(chart, tmp_path / "returns", "Returns")
     families = set(re.findall(r"font-family: ([^;\"]+)", (tmp_path / "returns.svg").read_text()))
@@ -446,3 +453,18 @@ def test_svg_text_names_dejavu_sans_then_faces_no_wider(tmp_path, window_closes)
         "'DejaVu Sans', 'Bitstream Vera Sans', 'Verdana', 'Arial', 'Helvetica', "
         "'Liberation Sans', sans-serif"
     }
+
+
+def test_a_long_source_line_breaks_between_words_to_fit_the_figure(window_closes):
+    words = ["IMPORTED_FROM_RUSSELL_2000_MEMBERS_2026Q1.CSV"] * 6 + ["WWW"] * 30
+    source = "Source: " + " ".join(words)
+    chart = ch.plot_cumulative_returns(
+        m.to_cumulative_returns(window_closes, "2025-12-31"), source=source
+    )
+    fig = chart.figure
+    shown = fig.get_supxlabel()
+    assert shown.replace("\n", " ") == source  # every word kept, in order
+    assert shown.count("\n") >= 3
+    fig.get_layout_engine().execute(fig)
+    ink = fig._supxlabel.get_window_extent(FigureCanvasAgg(fig).get_renderer())
+    assert ink.x1 <= fig.bbox.x1

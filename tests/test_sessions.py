@@ -1,15 +1,26 @@
 """The NYSE calendar: known sessions and closes, and the day's cache of the closes table."""
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
 from analysis import sessions
 
 
+class _Today(dt.date):
+    """A fixed today, so a run that crosses midnight names the same day's table."""
+
+    @classmethod
+    def today(cls):
+        return dt.date(2026, 11, 25)
+
+
 @pytest.fixture()
 def fresh(tmp_path, monkeypatch):
     """A data folder of its own and no table in memory: as a new process starts."""
     monkeypatch.setenv("ANALYSIS_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(sessions, "date", _Today)
     sessions._closes.cache_clear()
     yield tmp_path / sessions.CACHE_FOLDER
     sessions._closes.cache_clear()
@@ -35,18 +46,24 @@ def test_known_sessions_and_closes(fresh):
     assert sessions.closed_sessions_between(utc("2026-01-16"), utc("2026-01-09")) == 0
 
 
-def test_answers_match_the_calendar_library(fresh):
+def test_answers_match_the_calendar_library_built_and_read_back(fresh):
     calendar = sessions._calendar()
-    for now in pd.date_range("2025-12-20", "2026-01-10", freq="7h", tz="UTC"):
+    moments = pd.date_range("2025-12-20", "2026-01-10", freq="7h", tz="UTC")
+    expected = []
+    for now in moments:
         recent = calendar.sessions_in_range("2025-12-01", now.tz_localize(None).normalize())
-        closed = [s for s in recent if calendar.session_close(s) <= now]
-        assert sessions.last_closed_session(now) == closed[-1]
+        expected.append([s for s in recent if calendar.session_close(s) <= now][-1])
+    built = [sessions.last_closed_session(now) for now in moments]
+    sessions._closes.cache_clear()  # the next answers come from the saved table
+    read_back = [sessions.last_closed_session(now) for now in moments]
+    assert built == expected and read_back == expected
+    assert len(expected) > 60 and len(set(expected)) > 10
 
 
 def test_a_later_start_reads_the_cache_instead_of_building(fresh, monkeypatch):
     first = sessions.last_closed_session(utc("2026-01-20 22:00"))
     (saved,) = fresh.glob("xnys-closes-*.parquet")
-    assert pd.Timestamp.now().date().isoformat() in saved.name  # one table a day
+    assert saved.name.endswith("-2026-11-25.parquet")  # one table a day
 
     sessions._closes.cache_clear()
 
@@ -88,3 +105,9 @@ def test_a_cache_that_cannot_be_written_only_costs_time(fresh):
 def test_dates_beyond_the_calendar_are_an_error(fresh):
     with pytest.raises(ValueError, match="after the calendar's last session"):
         sessions.last_closed_session(utc("2100-01-01"))
+
+
+def test_a_bad_unrelated_setting_does_not_stop_the_calendar(fresh, monkeypatch):
+    monkeypatch.setenv("ANALYSIS_LOCK_TIMEOUT", "abc")
+    monkeypatch.setenv("ANALYSIS_MAX_STALE_SESSIONS", "-1")
+    assert sessions.last_closed_session(utc("2026-01-20 22:00")) == pd.Timestamp("2026-01-20")
