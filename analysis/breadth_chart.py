@@ -14,11 +14,11 @@ from analysis.breadth import BreadthReading
 from analysis.chart_style import (
     FIGSIZE,
     SMALL_CAPS,
-    TEXT_COLOR,
     Chart,
     add_source_line,
     freeze_style,  # tick colours must be stored before the style context closes
     house_style,
+    level_line,
     new_figure,
 )
 
@@ -86,18 +86,7 @@ def plot_breadth(
     with house_style():
         fig, ax = new_figure(figsize)
         ax.plot(data.index, data["pct_above"].to_numpy(), color=LINE_COLOR, linewidth=1.6)
-        ax.axhline(50, color=TEXT_COLOR, linestyle="--", linewidth=1.2)
-        ax.annotate(
-            "50%",
-            xy=(0, 50),
-            xycoords=("axes fraction", "data"),
-            xytext=(2, -3),
-            textcoords="offset points",
-            va="top",
-            color=TEXT_COLOR,
-            fontsize=9,
-            fontweight="bold",
-        )
+        level_line(ax, 50, "50%", label_below=True)
         if reading is not None and reading.value is not None:
             ax.scatter([reading.date], [reading.value], color=LINE_COLOR, s=28, zorder=3)
             ax.annotate(

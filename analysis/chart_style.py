@@ -60,6 +60,7 @@ __all__ = [
     "freeze_style",
     "house_style",
     "label_for",
+    "level_line",
     "new_figure",
     "percent_axis",
     "save_chart",
@@ -476,6 +477,23 @@ def date_axis(ax) -> None:
     locator = mdates.AutoDateLocator(minticks=4, maxticks=8)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
+
+
+def level_line(ax, value: float, label: str, *, label_below: bool = False) -> None:
+    """A dashed line at a level (a price mark, 50%), labelled in bold at the left edge."""
+    ax.axhline(value, color=TEXT_COLOR, linestyle="--", linewidth=1.2)
+    ax.annotate(
+        label,
+        xy=(0, value),
+        xycoords=("axes fraction", "data"),
+        xytext=(2, -3 if label_below else 3),
+        textcoords="offset points",
+        va="top" if label_below else "bottom",
+        ha="left",
+        color=TEXT_COLOR,
+        fontsize=9,
+        fontweight="bold",
+    )
 
 
 def zero_line(ax, axis: str = "y") -> None:

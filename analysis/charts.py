@@ -42,6 +42,7 @@ from analysis.chart_style import (
     finish,
     house_style,
     label_for,
+    level_line,
     new_figure,
     percent_axis,
     save_chart,
@@ -310,19 +311,7 @@ def plot_price_with_level(
             figsize, nrows=2, sharex=True, gridspec_kw={"height_ratios": [3, 1]}
         )
         ax.plot(frame.index, frame["close"].to_numpy(), color=color, label=f"{name} close")
-        ax.axhline(level, color=TEXT_COLOR, linestyle="--", linewidth=1.2)
-        ax.annotate(
-            level_text,
-            xy=(0, level),
-            xycoords=("axes fraction", "data"),
-            xytext=(2, 3),
-            textcoords="offset points",
-            va="bottom",
-            ha="left",
-            color=TEXT_COLOR,
-            fontsize=9,
-            fontweight="bold",
-        )
+        level_line(ax, level, level_text)
         ax.yaxis.set_major_formatter(mticker.StrMethodFormatter("${x:,.0f}"))
         ax.set_ylabel(f"{name} close")
         ax.margins(y=0.12)
