@@ -325,9 +325,10 @@ def add_source_line(fig: Figure, text: str) -> None:
 
 def _wrap_to_width(line: str, font: FontProperties, width: float) -> str:
     """Break a line between words so each piece measures at most ``width`` points."""
+    outlines = TextToPath()
 
     def measure(text: str) -> float:
-        return TextToPath().get_text_width_height_descent(text, font, ismath=False)[0]
+        return outlines.get_text_width_height_descent(text, font, ismath=False)[0]
 
     if measure(line) <= width:
         return line
