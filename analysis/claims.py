@@ -4,6 +4,15 @@ A post lists the claims it re-checks in its front matter under ``claims:``; each
 computes a value for each one and :func:`check_claims` gives the verdict. Figures the data
 cannot check are shown with :func:`cited`, attributed and marked as not verified.
 
+What a post uses:
+
+- :func:`load_claims` (or :func:`parse_claims`), then :func:`check_claims` with the values
+  computed from data, then :func:`show_claims_table` (or :func:`to_claims_table_markdown`)
+  and :func:`to_verdict_counts`;
+- :func:`format_value`: a number in a claim's unit, as the table prints it;
+- :func:`cited`, :func:`parse_cited`, :func:`to_cited_table_markdown`: figures no price
+  series can check, attributed and marked as not verified.
+
 Schema of one ``claims:`` item
 ------------------------------
 ``id`` (required)
@@ -55,7 +64,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.posts import parse_yaml, read_front_matter
+from analysis.data.frontmatter import parse_yaml, read_front_matter
+from analysis.text import MarkdownText
 
 __all__ = [
     "CONTRADICTED",
@@ -65,7 +75,6 @@ __all__ = [
     "Cited",
     "Claim",
     "ClaimsSchemaError",
-    "MarkdownText",
     "check_claims",
     "cited",
     "format_value",
@@ -95,18 +104,6 @@ CITED_STATUS = "cited, not verified by this site"
 
 class ClaimsSchemaError(ValueError):
     """The ``claims:`` (or ``cited:``) list does not follow the schema; lists every problem."""
-
-
-class MarkdownText(str):
-    """A string that Jupyter (and so Quarto) displays as Markdown, not as a quoted string."""
-
-    @property
-    def data(self) -> str:
-        """The Markdown text (as on :class:`IPython.display.Markdown`)."""
-        return str(self)
-
-    def _repr_markdown_(self) -> str:
-        return str(self)
 
 
 @dataclass(frozen=True)
@@ -276,7 +273,8 @@ def load_claims(path: str | Path, key: str = "claims") -> list[Claim]:
     Raises
     ------
     MalformedDataError
-        The file has no valid front matter (see :func:`analysis.posts.read_front_matter`).
+        The file has no valid front matter (see
+        :func:`analysis.data.frontmatter.read_front_matter`).
     ClaimsSchemaError
         The list does not follow the schema.
     """

@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import posts as posts_module
-from analysis import prerender
-from analysis.errors import DataError
-from analysis.load import series_status
-from analysis.new_post import create_post
-from analysis.settings import load_settings
-from analysis.sources.csv_import import read_series_csv
-from analysis.store import Store, utc_now_iso
-from analysis.update import update_series
+from analysis.data import frontmatter as posts_module
+from analysis.data.errors import DataError
+from analysis.data.load import series_status
+from analysis.data.settings import load_settings
+from analysis.data.sources.csv_import import read_series_csv
+from analysis.data.store import Store, utc_now_iso
+from analysis.data.update import update_series
+from analysis.site import prerender
+from analysis.site.new_post import create_post
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 

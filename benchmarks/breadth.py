@@ -30,12 +30,12 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analysis.breadth import calc_breadth_claim, to_breadth
-from analysis.sessions import session_close
-from analysis.settings import Settings
-from analysis.store import Store
+from analysis.data.sessions import session_close
+from analysis.data.settings import Settings
+from analysis.data.store import Store
+from analysis.data.universe import read_closes, update_universe
+from analysis.metrics.breadth import calc_breadth_claim, to_breadth
 from analysis.testing.fake_yahoo import FakeYahooSession, make_ohlcv
-from analysis.universe import read_closes, update_universe
 
 DAYS = 300
 BREADTH_TARGET = 0.5

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.sessions import session_close
-from analysis.settings import Settings
-from analysis.sources.retry import RetryPolicy
-from analysis.store import Store
+from analysis.data.sessions import session_close
+from analysis.data.settings import Settings
+from analysis.data.sources.retry import RetryPolicy
+from analysis.data.store import Store
+from analysis.data.update import update_series
 from analysis.testing.fake_yahoo import FakeYahooSession, make_ohlcv
-from analysis.update import update_series
 
 SYMBOLS = [f"SYM{i:02d}" for i in range(30)]
 SESSIONS = 2520  # about ten years

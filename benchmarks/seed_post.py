@@ -47,11 +47,8 @@ series: []
 import matplotlib.backends.backend_agg, matplotlib.backends.backend_svg
 import pandas as pd
 
-import analysis.availability, analysis.breadth, analysis.breadth_chart, analysis.charts
-import analysis.claims, analysis.cycle_study, analysis.follow_up, analysis.metrics
-import analysis.notices, analysis.window
-from analysis.load import open_store
-from analysis.universe import load_universe
+import analysis.charts, analysis.claims, analysis.metrics, analysis.post
+from analysis.data import load_universe, open_store
 
 store = open_store()
 frames = {{s: store.read(s) for s in {series!r} if s in store}}
@@ -69,7 +66,7 @@ def _post_copy(folder: Path) -> Path:
 
 
 def _floor_copy(folder: Path) -> Path:
-    from analysis.posts import read_front_matter
+    from analysis.data.frontmatter import read_front_matter
 
     series = read_front_matter(POST_DIR / "index.qmd")["series"]
     target = folder / "floor"
@@ -81,7 +78,7 @@ def _floor_copy(folder: Path) -> Path:
 
 def run_once(path: Path, store: Path) -> dict:
     """Execute one document; its wall time and the kernel's peak resident memory."""
-    from analysis.notebook import execute_post
+    from analysis.site.notebook import execute_post
 
     env = {"ANALYSIS_OFFLINE": "1", "ANALYSIS_DATA_DIR": str(store)}
     start = time.perf_counter()

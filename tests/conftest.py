@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.store import Provenance
+from analysis.data.store import Provenance
 
 # Where each symbol's real daily series lies in the reference-data folder
 # (one sub-folder per public repository the series were copied from).

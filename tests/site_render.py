@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis.new_post import create_post
-from analysis.posts import declared_series, find_posts
-from analysis.settings import PROJECT_ROOT
-from analysis.store import Store
+from analysis.data.frontmatter import declared_series, find_posts
+from analysis.data.settings import PROJECT_ROOT
+from analysis.data.store import Store
+from analysis.site.new_post import create_post
 from analysis.testing.fake_yahoo import make_ohlcv
 
 QUARTO = shutil.which("quarto")

@@ -8,7 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from analysis.breadth import BreadthReading, calc_breadth_claim, calc_highest_since, to_breadth
+from analysis.metrics.breadth import (
+    BreadthReading,
+    calc_breadth_claim,
+    calc_highest_since,
+    to_breadth,
+)
 
 NAN = np.nan
 
@@ -315,7 +320,7 @@ def test_describe_formats_thousands():
 def test_chart_has_the_50_percent_line_and_the_caveat(small_universe):
     import matplotlib
 
-    from analysis.breadth_chart import plot_breadth, survivorship_note
+    from analysis.charts.breadth import plot_breadth, survivorship_note
 
     before = dict(matplotlib.rcParams)
     breadth = to_breadth(small_universe, window=3)
@@ -341,7 +346,7 @@ def test_chart_has_the_50_percent_line_and_the_caveat(small_universe):
 
 
 def test_chart_alt_text_without_readings():
-    from analysis.breadth_chart import breadth_alt_text
+    from analysis.charts.breadth import breadth_alt_text
 
     empty = pd.Series([NAN, NAN], index=_days(2))
     assert breadth_alt_text(empty).startswith("Empty chart")
@@ -368,7 +373,7 @@ def _bars(closes, start="2025-01-02"):
 
 @pytest.fixture
 def member_store(tmp_path):
-    from analysis.store import Store
+    from analysis.data.store import Store
 
     store = Store(tmp_path)
     store.write("AAA", _bars([1, 2, 3, 4]), source="test")
@@ -378,7 +383,7 @@ def member_store(tmp_path):
 
 
 def test_read_closes_side_by_side(member_store):
-    from analysis.universe import read_closes
+    from analysis.data.universe import read_closes
 
     closes, missing = read_closes(member_store, ["AAA", "BB-B", "NONE"])
     assert list(closes.columns) == ["AAA", "BB-B"]
@@ -391,7 +396,7 @@ def test_read_closes_side_by_side(member_store):
 
 
 def test_read_closes_matches_store_read(member_store):
-    from analysis.universe import read_closes
+    from analysis.data.universe import read_closes
 
     closes, _ = read_closes(member_store, ["AAA", "BB-B", "CCC"], column="close")
     expected = pd.DataFrame({s: member_store.read(s)["close"] for s in ["AAA", "BB-B", "CCC"]})
@@ -399,7 +404,7 @@ def test_read_closes_matches_store_read(member_store):
 
 
 def test_corrupted_member_is_listed_and_quarantined(member_store):
-    from analysis.universe import read_closes
+    from analysis.data.universe import read_closes
 
     prov = member_store.provenance("CCC")
     path = member_store.series_dir / prov.data_file
@@ -412,8 +417,8 @@ def test_corrupted_member_is_listed_and_quarantined(member_store):
 
 
 def test_load_universe_uses_the_latest_holdings(member_store):
-    from analysis.holdings import parse_holdings, save_holdings
-    from analysis.universe import load_universe
+    from analysis.data.holdings import parse_holdings, save_holdings
+    from analysis.data.universe import load_universe
 
     fixture = (Path(__file__).parent / "fixtures" / "IWM_holdings_fixture.csv").read_bytes()
     save_holdings(parse_holdings(fixture), member_store)
@@ -428,7 +433,7 @@ def test_load_universe_uses_the_latest_holdings(member_store):
 
 
 def test_load_universe_without_holdings(member_store):
-    from analysis.universe import load_universe
+    from analysis.data.universe import load_universe
 
     universe = load_universe(member_store)
     assert universe.members == []
@@ -442,11 +447,11 @@ def test_load_universe_without_holdings(member_store):
 
 
 def test_universe_update_asks_only_for_missing_bars(tmp_path):
-    from analysis.sessions import session_close
-    from analysis.settings import Settings
-    from analysis.store import Store
+    from analysis.data.sessions import session_close
+    from analysis.data.settings import Settings
+    from analysis.data.store import Store
+    from analysis.data.universe import load_universe, update_universe
     from analysis.testing.fake_yahoo import FakeYahooSession, make_ohlcv
-    from analysis.universe import load_universe, update_universe
 
     members = [f"M{i}" for i in range(7)]
     full = {
@@ -504,10 +509,10 @@ def test_universe_update_asks_only_for_missing_bars(tmp_path):
 
 
 def test_universe_update_offline_asks_nothing(tmp_path):
-    from analysis.settings import Settings
-    from analysis.store import Store
+    from analysis.data.settings import Settings
+    from analysis.data.store import Store
+    from analysis.data.universe import update_universe
     from analysis.testing.fake_yahoo import FakeYahooSession
-    from analysis.universe import update_universe
 
     session = FakeYahooSession({})
     settings = Settings(data_dir=tmp_path, mode="offline")
@@ -517,11 +522,11 @@ def test_universe_update_offline_asks_nothing(tmp_path):
 
 
 def test_refresh_then_breadth_offline_end_to_end(tmp_path):
-    from analysis.sessions import session_close
-    from analysis.settings import Settings
-    from analysis.store import Store
+    from analysis.data.sessions import session_close
+    from analysis.data.settings import Settings
+    from analysis.data.store import Store
+    from analysis.data.universe import load_universe, refresh_iwm_universe
     from analysis.testing.fake_yahoo import FakeYahooSession, make_ohlcv
-    from analysis.universe import load_universe, refresh_iwm_universe
 
     fixture = (Path(__file__).parent / "fixtures" / "IWM_holdings_fixture.csv").read_bytes()
 

@@ -13,6 +13,7 @@ from matplotlib.colors import to_hex, to_rgba
 
 from analysis import charts as ch
 from analysis import metrics as m
+from analysis.charts.style import STYLE_PATH
 
 BACKGROUNDS = ("#ffffff", "#222222", "#1e1e1e")
 
@@ -61,7 +62,7 @@ def test_importing_the_package_changes_no_global_settings():
         "import sys, matplotlib as mpl\n"
         "snap = lambda: {k: mpl.rcParams[k] for k in mpl.rcParams if k != 'backend'}\n"
         "before = snap()\n"
-        "import analysis, analysis.charts, analysis.claims, analysis.metrics\n"
+        "import analysis, analysis.charts.plots, analysis.claims, analysis.metrics.core\n"
         "assert snap() == before, 'rcParams changed'\n"
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n"
     )
@@ -70,8 +71,8 @@ def test_importing_the_package_changes_no_global_settings():
 
 
 def test_style_file_is_next_to_the_module():
-    assert ch.STYLE_PATH.name == "house.mplstyle"
-    assert ch.STYLE_PATH.is_file()
+    assert STYLE_PATH.name == "house.mplstyle"
+    assert STYLE_PATH.is_file()
 
 
 def test_contrast_ratio_known_answers():
@@ -102,7 +103,7 @@ def test_colours_are_fixed_per_series():
 def test_fallback_colour_is_stable_across_processes():
     here = ch.color_for("ZZZZ")
     assert here in ch.FALLBACK_COLORS
-    code = "from analysis.charts import color_for; print(color_for('ZZZZ'))"
+    code = "from analysis.charts.plots import color_for; print(color_for('ZZZZ'))"
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert other.stdout.strip() == here
 
@@ -417,8 +418,8 @@ def test_preview_is_a_png_of_the_whole_figure(tmp_path, window_closes):
 
 
 def test_the_readme_names_every_chart_function_and_only_real_ones():
-    from analysis import breadth_chart
-    from analysis.settings import PROJECT_ROOT
+    from analysis.charts import breadth as breadth_chart
+    from analysis.data.settings import PROJECT_ROOT
 
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     named = set(re.findall(r"`(?:analysis\.breadth_chart\.)?(plot_\w+)`", readme))
@@ -430,7 +431,7 @@ def test_the_readme_names_every_chart_function_and_only_real_ones():
 
 
 def test_a_chart_of_your_own_as_the_readme_describes(tmp_path, window_closes):
-    from analysis.chart_style import Chart, finish, house_style, new_figure
+    from analysis.charts.style import Chart, finish, house_style, new_figure
 
     with house_style():
         fig, ax = new_figure()

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from analysis import claims as c
-from analysis.errors import MalformedDataError
+from analysis.data.errors import MalformedDataError
 
 FRONT_MATTER = """\
 ---

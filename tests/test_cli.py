@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from analysis import cli
-from analysis.sessions import last_closed_session
-from analysis.sources import yahoo
-from analysis.store import Store
+from analysis.data.sessions import last_closed_session
+from analysis.data.sources import yahoo
+from analysis.data.store import Store
 from analysis.testing.fake_yahoo import FakeYahooSession, make_ohlcv
 
 GOOD_CSV = textwrap.dedent("""\

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.errors import MalformedDataError
-from analysis.sources.csv_import import read_series_csv
-from analysis.store import OHLCV_COLUMNS, validate_frame
+from analysis.data.errors import MalformedDataError
+from analysis.data.sources.csv_import import read_series_csv
+from analysis.data.store import OHLCV_COLUMNS, validate_frame
 
 ADJ_NOTE = "adj_close copied from close (file has no adjusted close)"
 VOLUME_NOTE = "volume missing (file has no volume column)"

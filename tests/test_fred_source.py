@@ -11,14 +11,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.errors import (
+from analysis.data.errors import (
     EmptyResponseError,
     MalformedDataError,
     NetworkDownError,
     SymbolNotFoundError,
     TransientSourceError,
 )
-from analysis.sources.fred import (
+from analysis.data.sources.fred import (
     FRED_URL_ENV,
     fetch_fred,
     fred_id,
@@ -26,7 +26,7 @@ from analysis.sources.fred import (
     is_fred_symbol,
     parse_fred_csv,
 )
-from analysis.sources.retry import RetryPolicy
+from analysis.data.sources.retry import RetryPolicy
 from analysis.testing.fake_fred import FakeFred
 
 # The upper bound of the Fed's target range around the December 2025 cut; 12-12 is missing.

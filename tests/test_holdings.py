@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from curl_cffi import requests as curl_requests
 
-from analysis.errors import (
+from analysis.data.errors import (
     CorruptedStoreError,
     EmptyResponseError,
     MalformedDataError,
@@ -15,7 +15,7 @@ from analysis.errors import (
     SourceError,
     TransientSourceError,
 )
-from analysis.holdings import (
+from analysis.data.holdings import (
     fetch_iwm_holdings,
     get_iwm_holdings,
     latest_holdings,
@@ -25,9 +25,9 @@ from analysis.holdings import (
     save_holdings,
     to_yahoo_symbol,
 )
-from analysis.settings import Settings
-from analysis.sources.retry import RetryPolicy
-from analysis.store import Store
+from analysis.data.settings import Settings
+from analysis.data.sources.retry import RetryPolicy
+from analysis.data.store import Store
 
 # Hand-written in the layout of the fund's holdings download (preamble, header, rows,
 # trailing notice); the companies and figures are fictional.

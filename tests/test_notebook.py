@@ -2,7 +2,7 @@ from textwrap import dedent
 
 import pytest
 
-from analysis.notebook import (
+from analysis.site.notebook import (
     CellExecutionError,
     InlineExpressionError,
     execute_post,

@@ -1,7 +1,7 @@
 from conftest import make_provenance
 
-from analysis.load import SeriesStatus
-from analysis.notices import data_as_of_markdown
+from analysis.data.load import SeriesStatus
+from analysis.data.notices import data_as_of_markdown
 
 
 def status(

@@ -6,13 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.availability import first_available, join_names, load_available
-from analysis.cycle_study import calc_cycle_study
-from analysis.errors import MalformedDataError
-from analysis.follow_up import calc_follow_up
-from analysis.metrics import InsufficientDataError
-from analysis.store import Store
-from analysis.window import read_window
+from analysis.data.availability import first_available, join_names, load_available
+from analysis.data.errors import MalformedDataError
+from analysis.data.store import Store
+from analysis.metrics.core import InsufficientDataError
+from analysis.metrics.cycle_study import calc_cycle_study
+from analysis.metrics.follow_up import calc_follow_up
+from analysis.post import read_window
 
 # -- window -------------------------------------------------------------------------------
 

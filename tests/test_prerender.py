@@ -6,11 +6,11 @@ import pytest
 import yaml
 
 from analysis import cli
-from analysis.store import Store
+from analysis.data.store import Store
 from analysis.testing.fake_yahoo import make_ohlcv
 
 HEADLINE = dedent("""\
-    from analysis.metrics import calc_period_return
+    from analysis.metrics.core import calc_period_return
 
     def compute_title(store):
         close = store.read("^RUT")["close"]

@@ -12,7 +12,7 @@ import sys
 import pytest
 from conftest import REFERENCE_FILES
 
-from analysis.store import Store
+from analysis.data.store import Store
 
 pytestmark = pytest.mark.reference_data
 

@@ -29,7 +29,7 @@ import pytest
 import yaml
 from site_render import QUARTO, TEMPLATE_POST_TITLE
 
-from analysis.settings import PROJECT_ROOT
+from analysis.data.settings import PROJECT_ROOT
 
 CHROMIUM = next(
     (

@@ -18,8 +18,11 @@ import pytest
 from conftest import REFERENCE_FILES, reference_folder
 
 from analysis.claims import format_value
-from analysis.load import load_column, load_series
-from analysis.metrics import (
+from analysis.data.frontmatter import read_front_matter
+from analysis.data.load import load_column, load_series
+from analysis.data.settings import PROJECT_ROOT
+from analysis.data.store import Store
+from analysis.metrics.core import (
     calc_consecutive_cuts,
     calc_drawdown_from_high,
     calc_first_close_above,
@@ -32,10 +35,7 @@ from analysis.metrics import (
     to_rate_changes,
     to_start_of_year_returns,
 )
-from analysis.notebook import execute_post
-from analysis.posts import read_front_matter
-from analysis.settings import PROJECT_ROOT
-from analysis.store import Store
+from analysis.site.notebook import execute_post
 from analysis.testing.fixture_store import (
     AS_OF,
     BASE,
@@ -210,8 +210,8 @@ def test_window_returns_are_what_the_metrics_compute(inline, store):
     assert inline['pp(lead["^GSPC"])'] == "5.0 pp"
     assert inline['pp(lead["^IXIC"])'] == "5.5 pp"
     assert inline["sessions"] == str(calc_session_count(closes["^RUT"], BASE, AS_OF)) == "11"
-    assert inline["day(WINDOW.base)"] == "31 December 2025"
-    assert inline["day(WINDOW.as_of)"] == "16 January 2026"
+    assert inline["long_date(WINDOW.base)"] == "31 December 2025"
+    assert inline["long_date(WINDOW.as_of)"] == "16 January 2026"
 
 
 def test_start_of_year_rank_is_what_the_metrics_compute(inline, store):

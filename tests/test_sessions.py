@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from analysis import sessions
+from analysis.data import sessions
 
 
 class _Today(dt.date):

@@ -16,8 +16,11 @@ from hypothesis import strategies as st
 
 from analysis import cli
 from analysis.claims import load_claims
-from analysis.errors import MalformedDataError
-from analysis.new_post import (
+from analysis.data.errors import MalformedDataError
+from analysis.data.frontmatter import read_front_matter
+from analysis.data.settings import PROJECT_ROOT, ResearchSettings, load_research_settings
+from analysis.data.store import Store
+from analysis.site.new_post import (
     NewPostError,
     create_post,
     is_valid_symbol,
@@ -25,11 +28,8 @@ from analysis.new_post import (
     post_series,
     slugify,
 )
-from analysis.notebook import execute_post
-from analysis.posts import read_front_matter
-from analysis.prerender import HEADLINE_FILE, HEADLINE_FUNCTION
-from analysis.settings import PROJECT_ROOT, ResearchSettings, load_research_settings
-from analysis.store import Store
+from analysis.site.notebook import execute_post
+from analysis.site.prerender import HEADLINE_FILE, HEADLINE_FUNCTION
 from analysis.testing.fake_yahoo import make_ohlcv
 
 ROOT = PROJECT_ROOT

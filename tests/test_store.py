@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.errors import CorruptedStoreError, MalformedDataError, StoreLockedError
-from analysis.store import OHLCV_COLUMNS, Store, key_symbol, symbol_key
+from analysis.data.errors import CorruptedStoreError, MalformedDataError, StoreLockedError
+from analysis.data.store import OHLCV_COLUMNS, Store, key_symbol, symbol_key
 
 
 def ohlcv(closes, start="2026-01-02"):
@@ -128,8 +128,8 @@ def test_write_fails_clearly_while_another_process_holds_the_lock(store):
 WRITER = textwrap.dedent("""
     import os, signal, sys
     import pandas as pd
-    from analysis import store as store_module
-    from analysis.store import Store
+    from analysis.data import store as store_module
+    from analysis.data.store import Store
 
     root, kill_at = sys.argv[1], sys.argv[2]
     real_atomic_write = store_module.atomic_write

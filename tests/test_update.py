@@ -3,14 +3,14 @@
 import pandas as pd
 import pytest
 
-from analysis.errors import DataError, OfflineError, StaleDataError
-from analysis.sessions import session_close
-from analysis.settings import LIVE, OFFLINE, Settings
-from analysis.sources.retry import RetryPolicy
-from analysis.store import Store
+from analysis.data.errors import DataError, OfflineError, StaleDataError
+from analysis.data.sessions import session_close
+from analysis.data.settings import LIVE, OFFLINE, Settings
+from analysis.data.sources.retry import RetryPolicy
+from analysis.data.store import Store
+from analysis.data.update import OVERLAP, update_series
 from analysis.testing.fake_fred import FakeFred
 from analysis.testing.fake_yahoo import FakeYahooSession, make_ohlcv
-from analysis.update import OVERLAP, update_series
 
 NO_RETRY = {"retry": RetryPolicy(attempts=2, base_delay=0.0), "sleep": lambda _: None}
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.errors import (
+from analysis.data.errors import (
     EmptyResponseError,
     MalformedDataError,
     NetworkDownError,
@@ -16,9 +16,9 @@ from analysis.errors import (
     SymbolNotFoundError,
     TransientSourceError,
 )
-from analysis.sources.retry import RetryPolicy
-from analysis.sources.yahoo import YAHOO_SOURCE, fetch_yahoo
-from analysis.store import OHLCV_COLUMNS
+from analysis.data.sources.retry import RetryPolicy
+from analysis.data.sources.yahoo import YAHOO_SOURCE, fetch_yahoo
+from analysis.data.store import OHLCV_COLUMNS
 from analysis.testing.fake_yahoo import (
     CRUMB,
     NAN_TAIL_ROWS,

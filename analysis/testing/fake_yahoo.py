@@ -73,7 +73,7 @@ from curl_cffi.requests.exceptions import ConnectionError as CurlConnectionError
 from curl_cffi.requests.exceptions import Timeout as CurlTimeout
 from pandas.errors import Pandas4Warning
 
-from analysis.store import OHLCV_COLUMNS
+from analysis.data.store import OHLCV_COLUMNS
 
 __all__ = ["FAULTS", "NAN_TAIL_ROWS", "ChartRequest", "FakeYahooSession", "make_ohlcv"]
 

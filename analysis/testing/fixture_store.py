@@ -31,8 +31,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.holdings import parse_holdings, save_holdings
-from analysis.store import Store
+from analysis.data.holdings import parse_holdings, save_holdings
+from analysis.data.store import Store
 from analysis.testing.fake_yahoo import _calendar, make_ohlcv
 
 __all__ = [

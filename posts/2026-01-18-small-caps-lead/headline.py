@@ -1,4 +1,4 @@
-"""The post's title, computed from data at each build (see analysis/prerender.py).
+"""The post's title, computed from data at each build (see analysis/site/prerender.py).
 
 It keeps the form of the article's headline ("Small Caps Lead 2026 as Russell 2000 Jumps
 5.8% YTD") with the words and the number the data supports over the post's window.
@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.load import load_column
+from analysis.data import Store, load_column
 from analysis.metrics import calc_period_return
-from analysis.store import Store
-from analysis.window import read_window
+from analysis.post import read_window
 
 POST = Path(__file__).with_name("index.qmd")
 SMALL_CAPS, LARGE_CAPS = "^RUT", ("^GSPC", "^IXIC")

@@ -23,23 +23,23 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from analysis.errors import (
+from analysis.data.errors import (
     CorruptedStoreError,
     DataError,
     EmptyResponseError,
     OfflineError,
     StaleDataError,
 )
-from analysis.sessions import (
+from analysis.data.sessions import (
     SETTLE_TIME,
     closed_sessions_between,
     last_closed_session,
     session_close,
 )
-from analysis.settings import Settings
-from analysis.sources import fred, yahoo
-from analysis.sources.retry import RetryPolicy
-from analysis.store import Provenance, Store, utc_now_iso
+from analysis.data.settings import Settings
+from analysis.data.sources import fred, yahoo
+from analysis.data.sources.retry import RetryPolicy
+from analysis.data.store import Provenance, Store, utc_now_iso
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ the calendar date written in the file, whatever the offset. The three-line heade
 too.
 
 Rows without a close (or value) are dropped and counted in the notes. Everything else that is
-wrong stops the import with a :class:`~analysis.errors.MalformedDataError` naming the file,
+wrong stops the import with a :class:`~analysis.data.errors.MalformedDataError` naming the file,
 the line and the problem.
 """
 
@@ -33,8 +33,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.errors import MalformedDataError
-from analysis.store import OHLCV_COLUMNS
+from analysis.data.errors import MalformedDataError
+from analysis.data.store import OHLCV_COLUMNS
 
 # Header spellings after normalisation (lower case, letters and digits only), best first.
 _DATE_NAMES = (

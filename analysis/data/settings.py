@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 POSTS_DIR = PROJECT_ROOT / "posts"
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 RESEARCH_SETTINGS_FILE = PROJECT_ROOT / "research.yml"

@@ -1,7 +1,7 @@
 """The breadth chart: share of members above their moving average, with the 50% line.
 
-Built like every chart in :mod:`analysis.charts`: the house style applied only while the
-figure is drawn, a :class:`~analysis.chart_style.Chart` with alt text and the plotted data, and
+Built like every chart in :mod:`analysis.charts.plots`: the house style applied only while the
+figure is drawn, a :class:`~analysis.charts.style.Chart` with alt text and the plotted data, and
 the source line at the bottom; here with a survivorship note above it.
 """
 
@@ -10,8 +10,7 @@ from __future__ import annotations
 import matplotlib.dates as mdates
 import pandas as pd
 
-from analysis.breadth import BreadthReading
-from analysis.chart_style import (
+from analysis.charts.style import (
     FIGSIZE,
     SMALL_CAPS,
     Chart,
@@ -21,6 +20,8 @@ from analysis.chart_style import (
     level_line,
     new_figure,
 )
+from analysis.metrics.breadth import BreadthReading
+from analysis.text import long_date
 
 # Breadth of Russell 2000 members takes the Russell 2000's colour.
 LINE_COLOR = SMALL_CAPS
@@ -34,7 +35,7 @@ def survivorship_note(holdings_as_of=None, *, short: bool = False) -> str:
     when = ""
     if holdings_as_of is not None:
         stamp = pd.Timestamp(holdings_as_of)
-        when = f" as of {stamp.day} {stamp:%B %Y}"
+        when = f" as of {long_date(stamp)}"
     if short:
         return f"Members{when} applied to the whole period (survivorship bias)."
     return (
@@ -60,13 +61,13 @@ def plot_breadth(
     Parameters
     ----------
     breadth : DataFrame or Series
-        :func:`analysis.breadth.to_breadth` output (or its ``pct_above`` column).
+        :func:`analysis.metrics.breadth.to_breadth` output (or its ``pct_above`` column).
     reading : BreadthReading, optional
-        A reading to mark and label (:func:`analysis.breadth.calc_breadth_claim`).
+        A reading to mark and label (:func:`analysis.metrics.breadth.calc_breadth_claim`).
     holdings_as_of : date-like, optional
         Date of the membership list, for the survivorship note.
     source : str, optional
-        The source line (:func:`analysis.chart_style.source_line`).
+        The source line (:func:`analysis.charts.style.source_line`).
     window : int
         Moving-average length, for the labels.
     start : date-like, optional
@@ -127,7 +128,7 @@ def breadth_alt_text(
     first, last = series.index[0], series.index[-1]
     text = (
         f"Line chart of the percentage of members above their {window}-day average from "
-        f"{first.day} {first:%B %Y} to {last.day} {last:%B %Y}, between {series.min():.0f}% "
+        f"{long_date(first)} to {long_date(last)}, between {series.min():.0f}% "
         f"and {series.max():.0f}%, with a dashed line at 50%."
     )
     if reading is not None and reading.value is not None:

@@ -12,25 +12,16 @@ names the rest, instead of failing or silently dropping a line from a chart::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analysis.load import column_of, open_store
-from analysis.store import Provenance, Store
+from analysis.data.load import column_of, open_store
+from analysis.data.store import Provenance, Store
+from analysis.text import join_names
 
-__all__ = ["Available", "first_available", "join_names", "load_available"]
-
-
-def join_names(names: Sequence[str], conjunction: str = "and") -> str:
-    """``["A"]`` -> ``A``; ``["A", "B"]`` -> ``A and B``; three or more with commas."""
-    names = list(names)
-    if len(names) <= 1:
-        return "".join(names)
-    if len(names) == 2:
-        return f"{names[0]} {conjunction} {names[1]}"
-    return f"{', '.join(names[:-1])} {conjunction} {names[-1]}"
+__all__ = ["Available", "first_available", "load_available"]
 
 
 @dataclass(frozen=True)
@@ -93,8 +84,8 @@ def load_available(
     """Read ``column`` of every requested symbol the store holds; list the others.
 
     FRED series have a single ``value`` column, used whatever ``column`` says (as in
-    :func:`analysis.load.load_column`). A corrupted file still raises
-    :class:`~analysis.errors.CorruptedStoreError`: that is damage to report, not a gap.
+    :func:`analysis.data.load.load_column`). A corrupted file still raises
+    :class:`~analysis.data.errors.CorruptedStoreError`: that is damage to report, not a gap.
     """
     store = store or open_store()
     asked = tuple(dict.fromkeys(symbols))

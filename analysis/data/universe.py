@@ -1,7 +1,7 @@
 """An index's members as one universe: update their prices, and read their closes side by side.
 
-Members come from a holdings file (:mod:`analysis.holdings`); each member's prices are an
-ordinary series in the store, fetched and updated like any other (:mod:`analysis.update`).
+Members come from a holdings file (:mod:`analysis.data.holdings`); each member's prices are an
+ordinary series in the store, fetched and updated like any other (:mod:`analysis.data.update`).
 
 Reading is the cheap path of :meth:`Store.read` (each member's file is still verified
 against its checksum): about 0.35 s for 2,000 members x 300 days (see
@@ -20,10 +20,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from analysis.errors import CorruptedStoreError
-from analysis.holdings import Holdings, get_iwm_holdings, latest_holdings
-from analysis.settings import Settings
-from analysis.store import Provenance, Store
+from analysis.data.errors import CorruptedStoreError
+from analysis.data.holdings import Holdings, get_iwm_holdings, latest_holdings
+from analysis.data.settings import Settings
+from analysis.data.store import Provenance, Store
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class UniverseReport:
     members : list of str
         Members asked for.
     outcomes : dict of str to Outcome
-        :class:`analysis.update.Outcome` per member (``current``, ``updated``,
+        :class:`analysis.data.update.Outcome` per member (``current``, ``updated``,
         ``unchanged``, ``stale``, ``failed``, ``offline``).
     """
 
@@ -145,7 +145,7 @@ def update_universe(
 ) -> UniverseReport:
     """Bring every member's prices up to date, in batches, and report each member.
 
-    Each batch goes through :func:`analysis.update.update_series`, so the usual rules hold:
+    Each batch goes through :func:`analysis.data.update.update_series`, so the usual rules hold:
     only bars after the last stored one are requested, members already complete for the
     last closed session are not requested at all, transient failures are retried with
     backoff, and a failed member keeps its stored rows (stale) or is listed as failed.
@@ -172,7 +172,7 @@ def update_universe(
         200 sessions before its first reading, not decades.
     """
     # Imported here: posts that only read the universe should not pay for yfinance.
-    from analysis.update import update_series
+    from analysis.data.update import update_series
 
     symbols = member_symbols(members)
     batches = [symbols[i : i + batch_size] for i in range(0, len(symbols), batch_size)]
@@ -225,7 +225,7 @@ def refresh_iwm_universe(
     ------
     OfflineError, SourceError, MalformedDataError
         No holdings file could be downloaded and none is stored (see
-        :func:`analysis.holdings.get_iwm_holdings`). Failures of individual members are
+        :func:`analysis.data.holdings.get_iwm_holdings`). Failures of individual members are
         reported, not raised.
     """
     store = store or Store(settings.data_dir, lock_timeout=settings.lock_timeout)

@@ -13,7 +13,7 @@ into one result per symbol, either a clean frame or an error saying what went wr
   a valid answer without rows is empty). yfinance's own record cannot tell these apart:
   1.7 keeps it in a private per-call context (``yfinance.shared._ERRORS`` is no longer
   filled), and words a server error and an unknown symbol alike ("possibly delisted").
-- Transient failures are retried with backoff (:mod:`analysis.sources.retry`), each retry
+- Transient failures are retried with backoff (:mod:`analysis.data.sources.retry`), each retry
   one ``yf.download`` for just the symbols that failed that way.
 
 yfinance keeps process-wide state: one session (``YfData`` is a singleton), a cookie and
@@ -41,7 +41,7 @@ from urllib.parse import unquote, urlsplit
 
 import pandas as pd
 
-from analysis.errors import (
+from analysis.data.errors import (
     DataError,
     EmptyResponseError,
     MalformedDataError,
@@ -50,9 +50,9 @@ from analysis.errors import (
     SymbolNotFoundError,
     TransientSourceError,
 )
-from analysis.settings import load_settings
-from analysis.sources.retry import RetryPolicy, call_with_retries
-from analysis.store import OHLCV_COLUMNS
+from analysis.data.settings import load_settings
+from analysis.data.sources.retry import RetryPolicy, call_with_retries
+from analysis.data.store import OHLCV_COLUMNS
 
 __all__ = ["YAHOO_SOURCE", "fetch_yahoo"]
 
@@ -130,11 +130,11 @@ def fetch_yahoo(
         adj_close, volume`` (float64; ``close`` is the raw close, ``adj_close`` the
         dividend- and split-adjusted one) and a tz-naive, sorted, unique ``DatetimeIndex``
         named ``date`` holding the exchange's trading dates; every row has a close. An
-        error is a :class:`~analysis.errors.SymbolNotFoundError`,
-        :class:`~analysis.errors.EmptyResponseError`,
-        :class:`~analysis.errors.MalformedDataError`,
-        :class:`~analysis.errors.TransientSourceError` (rate limit, server error, timeout;
-        still failing after the retries) or :class:`~analysis.errors.NetworkDownError`,
+        error is a :class:`~analysis.data.errors.SymbolNotFoundError`,
+        :class:`~analysis.data.errors.EmptyResponseError`,
+        :class:`~analysis.data.errors.MalformedDataError`,
+        :class:`~analysis.data.errors.TransientSourceError` (rate limit, server error, timeout;
+        still failing after the retries) or :class:`~analysis.data.errors.NetworkDownError`,
         whose message is one line starting with the symbol.
     """
     wanted = list(dict.fromkeys(symbols))

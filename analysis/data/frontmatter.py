@@ -16,8 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from analysis.errors import MalformedDataError
-from analysis.settings import POSTS_DIR
+from analysis.data.errors import MalformedDataError
+from analysis.data.settings import POSTS_DIR
 
 SERIES_KEY = "series"
 UNIVERSES_KEY = "universes"

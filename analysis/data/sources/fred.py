@@ -28,7 +28,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from analysis.errors import (
+from analysis.data.errors import (
     EmptyResponseError,
     MalformedDataError,
     NetworkDownError,
@@ -36,7 +36,7 @@ from analysis.errors import (
     SymbolNotFoundError,
     TransientSourceError,
 )
-from analysis.sources.retry import RetryPolicy, call_with_retries
+from analysis.data.sources.retry import RetryPolicy, call_with_retries
 
 FRED_SOURCE = "FRED, Federal Reserve Bank of St. Louis"
 FRED_URL_ENV = "ANALYSIS_FRED_URL"

@@ -21,8 +21,8 @@ import exchange_calendars
 import pandas as pd
 from pandas.errors import Pandas4Warning
 
-from analysis.settings import resolve_data_dir
-from analysis.store import atomic_write
+from analysis.data.settings import resolve_data_dir
+from analysis.data.store import atomic_write
 
 EXCHANGE = "XNYS"
 # Beside yfinance's cache: files any process may rebuild, never data.

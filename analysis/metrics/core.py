@@ -29,7 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.errors import DataError
+from analysis.data.errors import DataError
+from analysis.text import ordinal
 
 __all__ = [
     "CutRun",
@@ -356,12 +357,6 @@ def to_start_of_year_returns(close: pd.Series, sessions: int) -> pd.Series:
     result = pd.Series(out, dtype=float, name="return")
     result.index.name = "year"
     return result
-
-
-def ordinal(n: int) -> str:
-    """1 -> '1st', 2 -> '2nd', 11 -> '11th' (for phrases and chart labels)."""
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 def calc_rank_phrase(

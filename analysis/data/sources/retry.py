@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from analysis.errors import TransientSourceError
+from analysis.data.errors import TransientSourceError
 
 T = TypeVar("T")
 

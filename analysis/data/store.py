@@ -34,7 +34,7 @@ from urllib.parse import quote, unquote
 import filelock
 import pandas as pd
 
-from analysis.errors import CorruptedStoreError, MalformedDataError, StoreLockedError
+from analysis.data.errors import CorruptedStoreError, MalformedDataError, StoreLockedError
 
 OHLCV_COLUMNS = ("open", "high", "low", "close", "adj_close", "volume")
 VALUE_COLUMNS = ("value",)
@@ -119,7 +119,7 @@ class Store:
     Parameters
     ----------
     root : Path
-        The data directory (see :mod:`analysis.settings` for the default).
+        The data directory (see :mod:`analysis.data.settings` for the default).
     lock_timeout : float
         Seconds to wait for another writer before raising :class:`StoreLockedError`.
     """

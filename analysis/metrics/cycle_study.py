@@ -13,18 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.availability import join_names
-from analysis.metrics import to_easing_cycle_starts, to_relative_returns_after
+from analysis.metrics.core import to_easing_cycle_starts, to_relative_returns_after
+from analysis.text import join_names, long_date
 
 __all__ = ["RANGE_START", "CycleStudy", "HorizonSummary", "calc_cycle_study"]
 
 # FRED's target range (DFEDTARU/DFEDTARL) starts here; DFEDTAR covers the years before.
 RANGE_START = pd.Timestamp("2008-12-16")
-
-
-def _day(when) -> str:
-    when = pd.Timestamp(when)
-    return f"{when.day} {when:%B %Y}"
 
 
 @dataclass(frozen=True)
@@ -87,10 +82,10 @@ class CycleStudy:
 
     def coverage_note(self) -> str:
         """A sentence saying which span of target history, and so which cycles, are used."""
-        dates = join_names([_day(d) for d in self.starts.index])
+        dates = join_names([long_date(d) for d in self.starts.index])
         count = len(self.starts)
         cycles = f"{count} easing cycle{'s' if count != 1 else ''}"
-        span = f"{_day(self.history_start)} to {_day(self.history_end)}"
+        span = f"{long_date(self.history_start)} to {long_date(self.history_end)}"
         tail = f", beginning on {dates}." if count else "."
         if self.covers_since:
             return (

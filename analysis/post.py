@@ -1,4 +1,13 @@
-"""A post's analysis window, read from its front matter so it is set in one place.
+"""The post's own settings, read from its front matter so each is set in one place.
+
+What a post uses:
+
+- :func:`read_front_matter`: the whole front matter as a dict (its ``series``, ``claims``,
+  ``cited`` and any key of its own);
+- :func:`read_window`, :class:`Window`: the analysis window a post about a past period is
+  pinned to;
+- :func:`long_date`, :func:`join_names`, :func:`ordinal`: the site's phrasing of dates
+  ("16 January 2026"), lists ("A, B and C") and ranks ("2nd") in prose.
 
 A post that studies a fixed period declares it next to its date::
 
@@ -9,6 +18,7 @@ A post that studies a fixed period declares it next to its date::
 
 The post's code and its ``headline.py`` both read it with :func:`read_window`, so a fork
 that moves the window edits two lines and every number, chart and the title follow.
+The claims and cited figures of the front matter are read by :mod:`analysis.claims`.
 """
 
 from __future__ import annotations
@@ -19,10 +29,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.errors import MalformedDataError
-from analysis.posts import read_front_matter
+from analysis.data.errors import MalformedDataError
+from analysis.data.frontmatter import read_front_matter
+from analysis.text import join_names, long_date, ordinal
 
-__all__ = ["WINDOW_KEY", "Window", "read_window"]
+__all__ = [
+    "WINDOW_KEY",
+    "Window",
+    "join_names",
+    "long_date",
+    "ordinal",
+    "read_front_matter",
+    "read_window",
+]
 
 WINDOW_KEY = "window"
 

@@ -1,7 +1,7 @@
 """Market breadth: the share of an index's members trading above their own moving average.
 
 Pure functions over a wide frame of closes (one column per member, one row per trading
-day). Loading the members' prices from the store lives in :mod:`analysis.universe`.
+day). Loading the members' prices from the store lives in :mod:`analysis.data.universe`.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from analysis.text import long_date
 
 # Within this many days a "highest since" date is stated to the day; further back, to the
 # month ("since 9 January 2026" reads better than "since January 2026" in January 2026).
@@ -161,7 +163,7 @@ def calc_highest_since(breadth: pd.Series | pd.DataFrame, date) -> HighestSince:
 
 def _describe_since(since: pd.Timestamp, day: pd.Timestamp) -> str:
     if (day - since).days <= _DAY_PRECISION_DAYS:
-        return f"{since.day} {since:%B %Y}"
+        return long_date(since)
     return f"{since:%B %Y}"
 
 

@@ -1,11 +1,11 @@
 """The site's charts, each with its alt text and the data it plots.
 
-Every ``plot_*`` function takes frames computed by :mod:`analysis.metrics` and returns a
-:class:`~analysis.chart_style.Chart` ``(figure, alt_text, data)``: the matplotlib figure, a
+Every ``plot_*`` function takes frames computed by :mod:`analysis.metrics.core` and returns a
+:class:`~analysis.charts.style.Chart` ``(figure, alt_text, data)``: the matplotlib figure, a
 description of what it shows for ``fig-alt``, and the plotted numbers (in the units on the
 axes) for :func:`save_chart`. Nothing here reads the store or the network.
 
-The style, colours and saving live in :mod:`analysis.chart_style`; the names a post uses
+The style, colours and saving live in :mod:`analysis.charts.style`; the names a post uses
 from there are importable from this module too. Colour is never the only cue: lines are
 labelled at their ends, the highlighted bar is annotated, marked bars are hatched and
 markers have a legend.
@@ -20,24 +20,18 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
-from analysis.chart_style import (
+from analysis.charts.style import (
     CUT_COLOR,
-    FALLBACK_COLORS,
     FED,
     FIGSIZE,
-    LABELS,
     NEUTRAL_COLOR,
-    SERIES_COLORS,
-    STYLE_PATH,
     TEXT_COLOR,
     Chart,
-    add_source_line,
     alt_date,
     alt_pct,
     alt_pp,
     color_for,
     column_bars,
-    contrast_ratio,
     date_axis,
     finish,
     house_style,
@@ -45,31 +39,14 @@ from analysis.chart_style import (
     level_line,
     new_figure,
     percent_axis,
-    save_chart,
-    save_plotted_csv,
-    save_preview,
     signed_pct,
-    source_line,
     spread_labels,
     zero_line,
 )
-from analysis.metrics import ordinal
+from analysis.text import ordinal
 
 __all__ = [
-    "CUT_COLOR",
-    "FALLBACK_COLORS",
     "HORIZON_STYLES",
-    "LABELS",
-    "NEUTRAL_COLOR",
-    "SERIES_COLORS",
-    "STYLE_PATH",
-    "TEXT_COLOR",
-    "Chart",
-    "add_source_line",
-    "color_for",
-    "contrast_ratio",
-    "house_style",
-    "label_for",
     "plot_cumulative_returns",
     "plot_cycle_study",
     "plot_fed_target",
@@ -78,10 +55,6 @@ __all__ = [
     "plot_returns_vs_benchmark",
     "plot_since_publication",
     "plot_start_of_year_ranking",
-    "save_chart",
-    "save_plotted_csv",
-    "save_preview",
-    "source_line",
 ]
 
 # The cutting-cycle study's horizons: distinct hues and distinct line hatches (a dotted
@@ -505,7 +478,7 @@ def plot_fed_target(
         Also mark hikes (upward triangles).
     """
     if changes is None:
-        from analysis.metrics import to_rate_changes  # local: keeps charts importable alone
+        from analysis.metrics.core import to_rate_changes  # local: keeps charts importable alone
 
         changes = to_rate_changes(history["upper"])
     lo = pd.Timestamp(start) if start is not None else None

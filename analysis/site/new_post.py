@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
-from analysis.settings import POSTS_DIR, ResearchSettings, load_research_settings
+from analysis.data.settings import POSTS_DIR, ResearchSettings, load_research_settings
+from analysis.text import join_names, long_date
 
 TEMPLATE = "post.qmd"
 SLUG_MAX_LENGTH = 60
@@ -114,12 +115,12 @@ def render_template(
     base_date = _one_year_before(date)
     names = _reader_names(series)
     template = string.Template(
-        resources.files("analysis").joinpath("templates", TEMPLATE).read_text("utf-8")
+        resources.files("analysis.site").joinpath("templates", TEMPLATE).read_text("utf-8")
     )
     return template.substitute(
         title=_yaml_text(title),
         description=_yaml_text(
-            f"{_join([names[s] for s in series])}: returns since {_long_date(base_date)}, "
+            f"{join_names([names[s] for s in series])}: returns since {long_date(base_date)}, "
             "recomputed at every build."
         ),
         date=date.isoformat(),
@@ -138,7 +139,7 @@ def render_template(
             else ""
         ),
         base_date=base_date.isoformat(),
-        base_date_text=_long_date(base_date),
+        base_date_text=long_date(base_date),
     )
 
 
@@ -218,13 +219,9 @@ def pick_benchmark(series: Sequence[str], benchmarks: Sequence[str]) -> str | No
 
 def _reader_names(series: Sequence[str]) -> dict[str, str]:
     # Imported here: the chart module brings matplotlib, which other commands do not need.
-    from analysis.charts import label_for
+    from analysis.charts.plots import label_for
 
     return {symbol: label_for(symbol) for symbol in series}
-
-
-def _long_date(date: dt.date) -> str:
-    return f"{date.day} {date:%B %Y}"
 
 
 def _one_year_before(date: dt.date) -> dt.date:
@@ -243,10 +240,6 @@ def _yaml_list(items: Sequence[str]) -> str:
     return "[" + ", ".join(_yaml_text(i) for i in items) + "]"
 
 
-def _join(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def _python_text(text: str | None) -> str:
     return "None" if text is None else json.dumps(text)
 
@@ -259,7 +252,7 @@ def _example_claims(focus: str, benchmark: str | None, base_date: dt.date) -> st
     items = [
         {
             "id": "focus_return",
-            "claim": f"{focus} is up since {_long_date(base_date)}",
+            "claim": f"{focus} is up since {long_date(base_date)}",
             "published": 0.0,
             "kind": "at_least",
             "unit": "%",
@@ -271,7 +264,7 @@ def _example_claims(focus: str, benchmark: str | None, base_date: dt.date) -> st
         items.append(
             {
                 "id": "focus_beats_benchmark",
-                "claim": f"{focus} has beaten {benchmark} since {_long_date(base_date)}",
+                "claim": f"{focus} has beaten {benchmark} since {long_date(base_date)}",
                 "published": True,
                 "note": "an example claim: replace it with a figure you are checking",
             }

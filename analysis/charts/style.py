@@ -1,6 +1,6 @@
 """The house chart style: colours, labels, the source line, saving, and shared plot parts.
 
-:mod:`analysis.charts` draws the site's charts from these pieces; a post that needs a chart
+:mod:`analysis.charts.plots` draws the site's charts from these pieces; a post that needs a chart
 of its own builds it the same way (``new_figure`` inside ``house_style()``, then ``finish``)
 and saves it with :func:`save_chart`.
 
@@ -38,7 +38,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
 
-from analysis.claims import MarkdownText
+from analysis.text import MarkdownText, long_date
 
 __all__ = [
     "FALLBACK_COLORS",
@@ -280,7 +280,7 @@ def source_line(provenances: Iterable, as_of=None) -> str:
     Parameters
     ----------
     provenances : iterable of Provenance
-        Objects with ``source`` and ``last_bar`` (``analysis.store.Provenance``); ``None``
+        Objects with ``source`` and ``last_bar`` (``analysis.data.store.Provenance``); ``None``
         items are skipped. A source made of several parts joined by ``"; "`` is split, and
         each source is named once, in order of first appearance.
     as_of : date-like, optional
@@ -461,8 +461,7 @@ def alt_pp(value: float) -> str:
 
 def alt_date(when) -> str:
     """16 January 2026."""
-    when = pd.Timestamp(when)
-    return f"{when.day} {when:%B %Y}"
+    return long_date(pd.Timestamp(when))
 
 
 def percent_axis(ax, axis: str = "y", decimals: int = 0) -> None:

@@ -23,12 +23,12 @@ from pathlib import Path
 
 import yaml
 
-from analysis.errors import DataError
-from analysis.posts import Post, declared_series, declared_universes
-from analysis.settings import PROJECT_ROOT, Settings
-from analysis.store import Store, atomic_write
-from analysis.universe import refresh_iwm_universe
-from analysis.update import UpdateReport, update_series
+from analysis.data.errors import DataError
+from analysis.data.frontmatter import Post, declared_series, declared_universes
+from analysis.data.settings import PROJECT_ROOT, Settings
+from analysis.data.store import Store, atomic_write
+from analysis.data.universe import refresh_iwm_universe
+from analysis.data.update import UpdateReport, update_series
 
 HEADLINE_FILE = "headline.py"
 HEADLINE_FUNCTION = "compute_title"

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 import pandas as pd
 from IPython.display import Markdown
 
-from analysis.load import SeriesStatus, open_store, series_status
-from analysis.store import Store
+from analysis.data.load import SeriesStatus, open_store, series_status
+from analysis.data.store import Store
 
 # A series whose last bar is this much older than the newest one is named in the line:
 # FRED series lag by a few days, and readers should see which figures are older.

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.errors import (
+from analysis.data.errors import (
     CorruptedStoreError,
     EmptyResponseError,
     MalformedDataError,
@@ -36,9 +36,9 @@ from analysis.errors import (
     SourceError,
     TransientSourceError,
 )
-from analysis.settings import Settings
-from analysis.sources.retry import RetryPolicy, call_with_retries
-from analysis.store import Store, atomic_write, checksum, utc_now_iso
+from analysis.data.settings import Settings
+from analysis.data.sources.retry import RetryPolicy, call_with_retries
+from analysis.data.store import Store, atomic_write, checksum, utc_now_iso
 
 FUND = "IWM"
 IWM_HOLDINGS_URL = (

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.errors import OfflineError
-from analysis.settings import Settings, load_settings
-from analysis.store import Provenance, Store, utc_now_iso
-from analysis.update import is_current
+from analysis.data.errors import OfflineError
+from analysis.data.settings import Settings, load_settings
+from analysis.data.store import Provenance, Store, utc_now_iso
+from analysis.data.update import is_current
 
 
 def open_store(settings: Settings | None = None) -> Store:
