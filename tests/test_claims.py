@@ -113,6 +113,12 @@ def test_check_claims_verdicts(post):
         ({"published": 0, "kind": "at_most"}, 0.1, c.CONTRADICTED),
         ({"published": [73, 77]}, 77.0, c.HOLDS),
         ({"published": [73, 77], "tolerance": 1}, 72.5, c.HOLDS),
+        ({"published": [73, 77], "tolerance": 1}, 72.0, c.HOLDS),  # low boundary
+        ({"published": [73, 77], "tolerance": 1}, 71.9, c.CONTRADICTED),
+        ({"published": [73, 77], "tolerance": 1}, 77.5, c.HOLDS),  # the high side's tolerance
+        ({"published": [73, 77], "tolerance": 1}, 78.0, c.HOLDS),  # high boundary
+        ({"published": [73, 77], "tolerance": 1}, 78.1, c.CONTRADICTED),
+        ({"published": [73, 77]}, 77.1, c.CONTRADICTED),
         ({"published": [73, 77]}, 59.4, c.CONTRADICTED),
         ({"published": True}, np.bool_(True), c.HOLDS),
         ({"published": "Since  2013"}, "since 2013", c.HOLDS),

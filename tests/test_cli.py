@@ -198,3 +198,41 @@ def test_module_entry_point_prints_no_traceback(tmp_path):
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: ")
     assert "Traceback" not in result.stderr
+
+
+def _store_a_series_last_refreshed_sessions_ago(data_dir, sessions_ago):
+    """IWM in the store as fetched just after a close ``sessions_ago`` sessions back."""
+    from analysis.data.sessions import session_close
+
+    last = last_closed_session(pd.Timestamp.now(tz="UTC"))
+    frame = make_ohlcv(last - pd.Timedelta(days=90), 200).loc[:last].iloc[:-sessions_ago]
+    fetched = (session_close(frame.index[-1]) + pd.Timedelta(hours=1)).isoformat()
+    Store(data_dir).write("IWM", frame, source="Yahoo Finance via yfinance", fetched_at=fetched)
+    return frame.index[-1]
+
+
+@pytest.mark.parametrize("limit", ["0", "3"])
+def test_fetch_fails_when_a_stale_series_lags_past_the_limit(
+    data_dir, fake_yahoo, monkeypatch, capsys, limit
+):
+    last_bar = _store_a_series_last_refreshed_sessions_ago(data_dir, 4)
+    fake_yahoo.network_down = True
+    monkeypatch.setenv("ANALYSIS_MAX_STALE_SESSIONS", limit)
+    code, out, err = run(capsys, "fetch", "IWM")
+    assert code == 1
+    assert f"IWM              stale     last bar {last_bar.date()}" in out
+    line = one_error_line(err)
+    assert f"IWM: last refreshed {last_bar.date()}T" in line
+    assert f"(4 sessions ago, limit {limit})" in line
+
+
+def test_fetch_uses_a_stale_series_within_the_limit_or_without_one(
+    data_dir, fake_yahoo, monkeypatch, capsys
+):
+    _store_a_series_last_refreshed_sessions_ago(data_dir, 4)
+    fake_yahoo.network_down = True
+    monkeypatch.setenv("ANALYSIS_MAX_STALE_SESSIONS", "4")
+    assert run(capsys, "fetch", "IWM")[0] == 0
+    monkeypatch.delenv("ANALYSIS_MAX_STALE_SESSIONS")
+    code, out, _ = run(capsys, "fetch", "IWM")
+    assert code == 0 and "stale" in out

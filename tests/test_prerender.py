@@ -2,6 +2,7 @@
 
 from textwrap import dedent
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -98,3 +99,30 @@ def test_unknown_universe_is_rejected(project, capsys):
     _, err = capsys.readouterr()
     assert code == 1
     assert "'universes' must be a list drawn from IWM" in err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["prerender"], ["fetch", "--for-posts"]],
+    ids=["prerender", "fetch-for-posts"],
+)
+def test_a_series_staler_than_the_limit_stops_the_build(project, monkeypatch, capsys, command):
+    # Offline, the stored ^RUT is served as it is: fetched ten days ago, it lags the
+    # sessions that closed since (at least five).
+    _age_the_store(project, days=10)
+    monkeypatch.setenv("ANALYSIS_MAX_STALE_SESSIONS", "4")
+    code = cli.main([*command, "--posts-dir", str(project / "posts")])
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert err.startswith("error: ^RUT: last refreshed ")
+    assert "limit 4)" in err
+    monkeypatch.setenv("ANALYSIS_MAX_STALE_SESSIONS", "100")
+    code = cli.main([*command, "--posts-dir", str(project / "posts")])
+    assert code == 0, capsys.readouterr().err
+
+
+def _age_the_store(project, *, days):
+    """Rewrite ^RUT as if it had been fetched ``days`` days ago."""
+    store = Store(project / "data")
+    then = (pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=days)).floor("s").isoformat()
+    store.write("^RUT", store.read("^RUT"), source="test fixture", fetched_at=then)

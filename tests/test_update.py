@@ -222,3 +222,65 @@ def test_fred_series_are_fetched_incrementally(store):
         ]
     assert report.outcomes["fred:DFEDTARU"].status == "updated"
     assert store.read("fred:DFEDTARU")["value"].tolist() == [4.5, 4.5, 4.25, 4.25]
+
+
+def test_revised_bars_replace_the_stored_ones_on_the_overlap(store, history):
+    """The overlap exists to catch revisions: a revised bar's new values are what is kept."""
+    run(
+        store,
+        FakeYahooSession(upto(history, "2026-02-12")),
+        after_close("2026-02-12"),
+        symbols=("IWM",),
+    )
+    revised = history["IWM"].copy()
+    # Late volume and a corrected high for two stored days; adj_close unchanged, so this is
+    # a revision of a few bars, not a re-adjusted history.
+    revised.loc["2026-02-10", "volume"] = 7_777_777.0
+    revised.loc["2026-02-11", ["high", "volume"]] = [299.0, 8_888_888.0]
+    session = FakeYahooSession({"IWM": revised})
+    report = run(store, session, after_close("2026-02-13"), symbols=("IWM",))
+    assert requested(session) == [("IWM", pd.Timestamp("2026-02-05").date())]  # 7 days back
+    assert report.outcomes["IWM"].status == "updated"
+    stored = store.read("IWM")
+    assert stored.loc["2026-02-10", "volume"] == 7_777_777.0
+    assert stored.loc["2026-02-11", "high"] == 299.0
+    assert stored.loc["2026-02-11", "volume"] == 8_888_888.0
+    # bars before the overlap are untouched, and no day is repeated
+    assert stored.loc["2026-02-04", "volume"] == 1_000_000 + 1_000 * 22
+    assert stored.index.is_unique and len(stored) == 30
+
+
+def test_a_series_the_source_confirmed_recently_is_not_stale_by_its_fetch_date(store, history):
+    """Staleness counts from the later of fetched_at and checked_at."""
+    run(
+        store,
+        FakeYahooSession(upto(history, "2026-02-06")),
+        after_close("2026-02-06"),  # a Friday
+        symbols=("IWM",),
+    )
+    # The source was asked every evening since and had nothing newer (a lagging source).
+    store.record_checked("IWM", checked_at=after_close("2026-02-12").isoformat())
+    session = FakeYahooSession(history, faults={"IWM": "429"})
+    report = run(store, session, after_close("2026-02-13"), symbols=("IWM",))
+    assert report.outcomes["IWM"].status == "stale"
+    report.raise_for_problems(max_stale_sessions=1)  # one session since it was confirmed
+    with pytest.raises(
+        StaleDataError, match=r"IWM: last refreshed 2026-02-13T00:00:00\+00:00 \(1 sessions ago"
+    ):
+        report.raise_for_problems(max_stale_sessions=0)
+
+
+def test_a_series_neither_fetched_nor_confirmed_recently_is_too_stale(store, history):
+    run(
+        store,
+        FakeYahooSession(upto(history, "2026-02-06")),
+        after_close("2026-02-06"),
+        symbols=("IWM",),
+    )
+    session = FakeYahooSession(history, faults={"IWM": "429"})
+    report = run(store, session, after_close("2026-02-13"), symbols=("IWM",))
+    report.raise_for_problems(max_stale_sessions=5)  # Feb 9, 10, 11, 12, 13
+    with pytest.raises(
+        StaleDataError, match=r"IWM: last refreshed 2026-02-07T00:00:00\+00:00 \(5 sessions ago"
+    ):
+        report.raise_for_problems(max_stale_sessions=4)
