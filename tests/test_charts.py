@@ -205,7 +205,7 @@ def test_start_of_year_ranking_chart():
     assert chart.data.loc[2026, "rank"] == 2 and bool(chart.data.loc[2026, "highlighted"])
     assert "2026 (+7.9%) is highlighted and ranks 2nd of 5" in chart.alt_text
     assert "The best year was 2021 (+8.9%), the worst 2016 (-12.4%)." in chart.alt_text
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="2030 has no start-of-year return to highlight"):
         ch.plot_start_of_year_ranking(by_year, 2030)
 
 
@@ -262,7 +262,7 @@ def test_returns_vs_benchmark_chart():
     assert "with the S&P 500 (+1.4%) as a dashed line; 2 of 3 trail it" in chart.alt_text
     ax = chart.figure.axes[0]
     assert any(line.get_linestyle() == "--" for line in ax.lines)
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match=r"the benchmark \^GSPC has no return in the data"):
         ch.plot_returns_vs_benchmark(returns.drop("^GSPC"), "^GSPC")
 
 

@@ -293,5 +293,5 @@ def test_claims_from_yaml_files_and_posts_without_claims(tmp_path):
     assert c.load_claims(post) == []
     broken = tmp_path / "broken.qmd"
     broken.write_text("---\ntitle: x\n", encoding="utf-8")
-    with pytest.raises(MalformedDataError):
+    with pytest.raises(MalformedDataError, match=r"broken\.qmd"):
         c.load_claims(broken)

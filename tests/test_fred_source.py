@@ -130,7 +130,7 @@ def test_flaky_series_succeeds_after_retries(fred, sleeps):
 
 def test_flaky_beyond_the_budget_fails(fred, sleeps):
     fred.faults["DFEDTARU"] = "flaky:5"
-    with pytest.raises(TransientSourceError):
+    with pytest.raises(TransientSourceError, match=r"DFEDTARU.*3 attempts"):
         fetch(fred, "DFEDTARU", sleeps)
     assert fred.count("DFEDTARU") == 3
 
@@ -207,12 +207,12 @@ def test_parse_accepts_bom_crlf_and_lower_case_id():
 
 
 def test_parse_only_missing_rows_is_empty():
-    with pytest.raises(EmptyResponseError):
+    with pytest.raises(EmptyResponseError, match="FRED X: no observations in the response"):
         parse_fred_csv("DATE,X\n2024-01-02,.\n2024-01-03,\n", "X")
 
 
 def test_parse_empty_text_is_empty():
-    with pytest.raises(EmptyResponseError):
+    with pytest.raises(EmptyResponseError, match="FRED X: empty response"):
         parse_fred_csv("", "X")
 
 

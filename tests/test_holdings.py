@@ -222,7 +222,7 @@ def test_fetch_client_error_is_not_retried(serve):
 
 def test_fetch_empty_answer(serve):
     _, url = serve((200, b""))
-    with pytest.raises(EmptyResponseError):
+    with pytest.raises(EmptyResponseError, match="the holdings download answered with nothing"):
         _fetch(url)
 
 
@@ -230,7 +230,7 @@ def test_fetch_unreachable_host_is_network_down(serve):
     server, url = serve((200, b""))
     server.shutdown()
     server.server_close()
-    with pytest.raises(NetworkDownError):
+    with pytest.raises(NetworkDownError, match="holdings download"):
         _fetch(url, sleep=lambda _: None)
 
 
@@ -264,7 +264,7 @@ def test_latest_is_the_newest_date(tmp_path, raw):
 
 def test_no_holdings_stored(tmp_path):
     assert latest_holdings(tmp_path) is None
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="IWM-2026-01-16"):
         load_holdings(tmp_path, "2026-01-16")
 
 
@@ -304,7 +304,7 @@ def test_get_holdings_falls_back_to_the_store(tmp_path, raw):
 def test_get_holdings_live_failure_without_store_raises(tmp_path):
     settings = Settings(data_dir=tmp_path)
     session = _StubSession(error=ConnectionError("refused"))
-    with pytest.raises(NetworkDownError):
+    with pytest.raises(NetworkDownError, match="holdings download"):
         get_iwm_holdings(settings, session=session, retry=NO_WAIT, sleep=lambda _: None)
 
 

@@ -122,7 +122,10 @@ def test_cumulative_returns_rebased_to_zero_at_base():
 def test_cumulative_returns_accepts_a_series_and_raises_without_base():
     close = series([100.0, 120.0], name="x")
     assert m.to_cumulative_returns(close, "2024-01-01")["x"].tolist() == pytest.approx([0, 0.2])
-    with pytest.raises(m.InsufficientDataError):
+    with pytest.raises(
+        m.InsufficientDataError,
+        match=r"'x' has no data on or before 2023-06-01 \(it starts 2024-01-01\)",
+    ):
         m.to_cumulative_returns(close, "2023-06-01")
 
 
@@ -262,7 +265,7 @@ def test_all_time_high_until():
     assert m.calc_all_time_high(close) == m.Observation(pd.Timestamp("2024-01-05"), 40.0)
     # A repeated high reports its first date.
     assert m.calc_all_time_high(close, until="2024-01-04").date == pd.Timestamp("2024-01-02")
-    with pytest.raises(m.InsufficientDataError):
+    with pytest.raises(m.InsufficientDataError, match="has no data to take a high from"):
         m.calc_all_time_high(close, until="2023-01-01")
 
 
@@ -402,11 +405,19 @@ def test_returns_after_events_and_incomplete_horizons():
 
 def test_relative_returns_after():
     index = pd.bdate_range("2020-01-01", "2021-06-30", name="date")
-    a = pd.Series(np.linspace(100, 200, len(index)), index=index)
+    a = pd.Series(100.0, index=index)
+    a.loc["2020-04-01":] = 120.0
+    a.loc["2020-07-01":] = 150.0
     b = pd.Series(100.0, index=index)
-    rel = m.to_relative_returns_after(["2020-01-02"], a, b, horizons=(3, 12))
-    expected = m.to_returns_after(["2020-01-02"], a, horizons=(3, 12))
-    pd.testing.assert_frame_equal(rel, expected)  # b is flat, so a - b == a
+    b.loc["2020-04-01":] = 110.0
+    b.loc["2021-01-01":] = 90.0
+    rel = m.to_relative_returns_after(["2020-01-02", "2021-03-01"], a, b, horizons=(3, 12))
+    assert rel.columns.tolist() == ["3m", "12m"]
+    # 3 months (2020-04-02): a +20%, b +10%; 12 months (2021-01-04): a +50%, b -10%
+    assert rel.loc["2020-01-02"].tolist() == pytest.approx([0.10, 0.60])
+    # from 2021-03-01: 3 months ends 2021-06-01 (both flat), 12 months is not complete yet
+    assert rel.loc["2021-03-01", "3m"] == pytest.approx(0.0)
+    assert math.isnan(rel.loc["2021-03-01", "12m"])
     assert (m.to_relative_returns_after(["2020-01-02"], a, a) == 0).all().all()
 
 

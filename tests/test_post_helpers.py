@@ -230,7 +230,7 @@ def test_follow_up_with_nothing_after_the_as_of_date(closes):
 
 
 def test_follow_up_refuses_a_leader_it_does_not_have_or_a_late_base(closes):
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match=r"C is not among the series \['A', 'B'\]"):
         calc_follow_up(closes, "2026-01-02", "2026-01-05", "C")
-    with pytest.raises(InsufficientDataError):
+    with pytest.raises(InsufficientDataError, match="no data on or before 2025-12-31"):
         calc_follow_up(closes, "2025-12-31", "2026-01-05", "A")

@@ -38,7 +38,7 @@ def test_known_sessions_and_closes(fresh):
     # The day after Thanksgiving closes at 13:00 New York time; summer closes at 20:00 UTC.
     assert sessions.session_close("2026-11-27") == utc("2026-11-27 18:00")
     assert sessions.session_close("2026-07-02") == utc("2026-07-02 20:00")
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="2026-01-19"):  # Martin Luther King Jr. Day
         sessions.session_close("2026-01-19")
     # 12 to 16 January: five sessions; none between a Friday close and the next Monday.
     assert sessions.closed_sessions_between(utc("2026-01-09 22:00"), utc("2026-01-16 23:00")) == 5

@@ -8,7 +8,7 @@ from analysis.data.sessions import session_close
 from analysis.data.settings import LIVE, OFFLINE, Settings
 from analysis.data.sources.retry import RetryPolicy
 from analysis.data.store import Store
-from analysis.data.update import OVERLAP, update_series
+from analysis.data.update import update_series
 from analysis.testing.fake_fred import FakeFred
 from analysis.testing.fake_yahoo import FakeYahooSession, make_ohlcv
 
@@ -84,7 +84,7 @@ def test_next_day_fetch_requests_only_the_recent_bars_and_appends(store, history
     run(store, FakeYahooSession(upto(history, "2026-02-12")), after_close("2026-02-12"))
     session = FakeYahooSession(history)
     report = run(store, session, after_close("2026-02-13"))
-    expected_start = (pd.Timestamp("2026-02-12") - OVERLAP).date()
+    expected_start = pd.Timestamp("2026-02-05").date()  # seven days before the last bar
     assert requested(session) == [("IWM", expected_start), ("^RUT", expected_start)]
     assert report.outcomes["IWM"].status == "updated"
     stored = store.read("IWM")
@@ -154,7 +154,7 @@ def test_rewritten_adjusted_history_triggers_a_full_refetch(store, history):
     readjusted["adj_close"] = readjusted["close"] * 0.95  # a dividend went ex: all history moves
     session = FakeYahooSession({"IWM": readjusted})
     run(store, session, after_close("2026-02-13"), symbols=("IWM",))
-    incremental = (pd.Timestamp("2026-02-12") - OVERLAP).date()
+    incremental = pd.Timestamp("2026-02-05").date()
     assert requested(session) == sorted([("IWM", incremental), ("IWM", "full")], key=str)
     stored = store.read("IWM")
     assert (stored["adj_close"] / stored["close"]).round(6).eq(0.95).all()
@@ -217,9 +217,7 @@ def test_fred_series_are_fetched_incrementally(store):
             symbols=("fred:DFEDTARU",),
             fred_base_url=fred.url,
         )
-        assert [r.cosd for r in fred.requests] == [
-            str((pd.Timestamp("2026-02-11") - OVERLAP).date())
-        ]
+        assert [r.cosd for r in fred.requests] == ["2026-02-04"]  # seven days back
     assert report.outcomes["fred:DFEDTARU"].status == "updated"
     assert store.read("fred:DFEDTARU")["value"].tolist() == [4.5, 4.5, 4.25, 4.25]
 

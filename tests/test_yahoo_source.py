@@ -421,12 +421,20 @@ def test_no_symbols_no_request(fetch):
 
 
 @pytest.mark.parametrize(
-    ("symbols", "start", "end"),
-    [([""], None, None), (["IWM"], D(2025, 1, 8), D(2025, 1, 8))],
+    ("symbols", "start", "end", "message"),
+    [
+        ([""], None, None, "not a Yahoo symbol: ''"),
+        (
+            ["IWM"],
+            D(2025, 1, 8),
+            D(2025, 1, 8),
+            r"start 2025-01-08 must be before end 2025-01-08 \(end is exclusive\)",
+        ),
+    ],
 )
-def test_bad_arguments_are_refused_before_any_request(fetch, symbols, start, end):
+def test_bad_arguments_are_refused_before_any_request(fetch, symbols, start, end, message):
     session = FakeYahooSession({})
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=message):
         fetch(symbols, start, end=end, session=session)
     assert session.requests_made == []
 
