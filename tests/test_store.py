@@ -1,9 +1,7 @@
 import json
-import signal
 import subprocess
 import sys
 import textwrap
-import time
 
 import pandas as pd
 import pytest
@@ -123,64 +121,3 @@ def test_write_fails_clearly_while_another_process_holds_the_lock(store):
         holder.kill()
         holder.wait()
     assert "IWM" not in store
-
-
-WRITER = textwrap.dedent("""
-    import os, signal, sys
-    import pandas as pd
-    from analysis.data import store as store_module
-    from analysis.data.store import Store
-
-    root, kill_at = sys.argv[1], sys.argv[2]
-    real_atomic_write = store_module.atomic_write
-    calls = []
-
-    def dying_atomic_write(path, payload):
-        calls.append(path)
-        if kill_at == "before-provenance" and path.suffix == ".json":
-            os.kill(os.getpid(), signal.SIGKILL)
-        if kill_at == "mid-data-file" and path.suffix == ".parquet":
-            with open(str(path) + ".partial.tmp", "wb") as handle:
-                handle.write(payload[: len(payload) // 2])
-                handle.flush()
-            os.kill(os.getpid(), signal.SIGKILL)
-        real_atomic_write(path, payload)
-
-    store_module.atomic_write = dying_atomic_write
-    index = pd.bdate_range("2020-01-01", periods=int(sys.argv[3]), name="date")
-    frame = pd.DataFrame({c: 2.0 for c in store_module.OHLCV_COLUMNS}, index=index)
-    Store(root).write("IWM", frame, source="new")
-""")
-
-
-@pytest.mark.parametrize("kill_at", ["before-provenance", "mid-data-file"])
-def test_a_writer_killed_mid_write_leaves_the_previous_series_intact(store, kill_at):
-    original = ohlcv([1.0, 2.0, 3.0])
-    store.write("IWM", original, source="old")
-    result = subprocess.run(
-        [sys.executable, "-c", WRITER, str(store.root), kill_at, "500"], capture_output=True
-    )
-    assert result.returncode == -signal.SIGKILL
-    assert store.provenance("IWM").source == "old"
-    pd.testing.assert_frame_equal(store.read("IWM"), original, check_freq=False)
-    # and the next write succeeds despite the leftovers
-    store.write("IWM", ohlcv([4.0]), source="later")
-    assert store.read("IWM")["close"].tolist() == [4.0]
-
-
-def test_random_kills_never_leave_a_mixed_or_unreadable_series(store):
-    store.write("IWM", ohlcv([1.0]), source="old")
-    for delay in (0.05, 0.2, 0.4, 0.6):
-        proc = subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(store.root), "never", "200000"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        prov = store.provenance("IWM")
-        frame = store.read("IWM")
-        assert prov.source in {"old", "new"}
-        assert len(frame) == prov.rows
-    assert not store.quarantine_dir.exists()

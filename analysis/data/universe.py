@@ -3,7 +3,7 @@
 Members come from a holdings file (:mod:`analysis.data.holdings`); each member's prices are an
 ordinary series in the store, fetched and updated like any other (:mod:`analysis.data.update`).
 
-Reading is the cheap path of :meth:`Store.read` (each member's file is still verified
+Reading is the cheap path :meth:`Store.read_column` (each member's file is still verified
 against its checksum): about 0.35 s for 2,000 members x 300 days (see
 ``benchmarks/breadth.py``).
 """
@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from analysis.data.errors import CorruptedStoreError
 from analysis.data.holdings import Holdings, get_iwm_holdings, latest_holdings
@@ -305,7 +303,7 @@ def read_closes(
     columns: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for symbol in provs:
         try:
-            dates, values = _read_member(store, provs[symbol], column)
+            dates, values = store.read_column(symbol, column)
         except (CorruptedStoreError, KeyError) as exc:
             missing[symbol] = exc.args[0] if isinstance(exc, KeyError) else str(exc)
             continue
@@ -316,20 +314,6 @@ def read_closes(
             missing[symbol] = f"no {column} values in the stored series"
     closes = _assemble({s: columns[s] for s in ordered})
     return closes, {s: missing[s] for s in symbols if s in missing}
-
-
-def _read_member(store: Store, prov: Provenance, column: str):
-    """One member's dates and values, verified like :meth:`Store.read` but parsing less."""
-    payload = store.read_bytes(prov.symbol)  # quarantines and raises if it does not match
-    parquet = pq.ParquetFile(pa.BufferReader(payload))
-    if column not in parquet.schema_arrow.names:
-        raise KeyError(f"the stored series has no {column} column")
-    # One small file: pyarrow's thread pool costs more than it saves here.
-    table = parquet.read(columns=["date", column], use_threads=False, use_pandas_metadata=False)
-    dates = table.column("date").to_numpy()
-    values = table.column(column).to_numpy().astype("float64")
-    keep = np.isfinite(values)
-    return dates[keep], values[keep]
 
 
 def _assemble(columns: dict[str, tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
