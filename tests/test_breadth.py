@@ -567,3 +567,20 @@ def test_refresh_then_breadth_offline_end_to_end(tmp_path):
     # Every day reads the same, so the previous day already reached it.
     days = universe.closes.index
     assert reading.highest_since.since == days[days.get_loc(last) - 1]
+
+
+def test_a_damaged_holdings_file_is_quarantined_and_the_universe_says_why(member_store):
+    from analysis.data.holdings import parse_holdings, save_holdings
+    from analysis.data.universe import load_universe
+
+    fixture = (Path(__file__).parent / "fixtures" / "IWM_holdings_fixture.csv").read_bytes()
+    path = save_holdings(parse_holdings(fixture), member_store)
+    path.write_bytes(fixture[: len(fixture) // 2])  # as a write in place would leave it
+    universe = load_universe(member_store)
+    assert universe.members == []
+    assert universe.reason.startswith("holdings/IWM-2026-01-16: stored file does not match")
+    assert "quarantined" in universe.reason
+    assert not path.exists()
+    assert {p.name.split("-", 1)[1] for p in member_store.quarantine_dir.iterdir()} >= {path.name}
+    # the next build's download replaces it; meanwhile no file is read that did not verify
+    assert load_universe(member_store).reason.endswith("keeps no IWM holdings file")

@@ -1,4 +1,6 @@
+import hashlib
 import http.server
+import json
 import threading
 from pathlib import Path
 
@@ -241,8 +243,21 @@ def test_save_and_reload(tmp_path, raw):
     store = Store(tmp_path)
     holdings = parse_holdings(raw, source="https://example.test/h.csv")
     path = save_holdings(holdings, store, fetched_at="2026-01-17T01:00:00+00:00")
-    assert path == tmp_path / "holdings" / "IWM-2026-01-16.csv"
+    digest = hashlib.sha256(raw).hexdigest()
+    assert path == tmp_path / "holdings" / f"IWM-2026-01-16-{digest[:12]}.csv"
     assert path.read_bytes() == raw  # kept verbatim
+    provenance = json.loads((tmp_path / "holdings" / "IWM-2026-01-16.json").read_text())
+    assert provenance == {
+        "fund": "IWM",
+        "fund_name": "iShares Russell 2000 ETF",
+        "as_of": "2026-01-16",
+        "source": "https://example.test/h.csv",
+        "fetched_at": "2026-01-17T01:00:00+00:00",
+        "members": len(holdings.members),
+        "dropped": len(holdings.dropped),
+        "data_file": path.name,
+        "checksum": f"sha256:{digest}",
+    }
     assert list_holdings(tmp_path) == [pd.Timestamp("2026-01-16")]
     again = latest_holdings(tmp_path)
     pd.testing.assert_frame_equal(again.members, holdings.members)
@@ -268,11 +283,53 @@ def test_no_holdings_stored(tmp_path):
         load_holdings(tmp_path, "2026-01-16")
 
 
-def test_tampered_file_is_detected(tmp_path, raw):
+def test_tampered_file_is_detected_and_quarantined(tmp_path, raw):
     path = save_holdings(parse_holdings(raw), tmp_path)
     path.write_bytes(raw.replace(b"0.55", b"0.56"))
-    with pytest.raises(CorruptedStoreError, match="checksum"):
+    with pytest.raises(CorruptedStoreError, match=r"holdings/IWM-2026-01-16: .*checksum"):
         latest_holdings(tmp_path)
+    assert not path.exists()
+    quarantined = sorted(p.name.split("-", 1)[1] for p in (tmp_path / "quarantine").iterdir())
+    assert quarantined == sorted([path.name, "IWM-2026-01-16.json"])
+    assert list_holdings(tmp_path) == []
+
+
+def test_unreadable_provenance_is_quarantined(tmp_path, raw):
+    save_holdings(parse_holdings(raw), tmp_path)
+    (tmp_path / "holdings" / "IWM-2026-01-16.json").write_text("{not json")
+    with pytest.raises(CorruptedStoreError, match="provenance of holdings/IWM-2026-01-16"):
+        load_holdings(tmp_path, "2026-01-16")
+    assert list_holdings(tmp_path) == []
+
+
+def test_a_republished_day_replaces_its_file(tmp_path, raw):
+    first = save_holdings(parse_holdings(raw), tmp_path)
+    revised = raw.replace(b"0.55", b"0.56")
+    second = save_holdings(parse_holdings(revised), tmp_path)
+    assert first != second and not first.exists()
+    assert second.read_bytes() == revised
+    assert sorted(p.name for p in (tmp_path / "holdings").iterdir()) == sorted(
+        [second.name, "IWM-2026-01-16.json"]
+    )
+    assert load_holdings(tmp_path, "2026-01-16").raw == revised
+
+
+def test_files_kept_by_the_earlier_layout_still_load(tmp_path, raw):
+    """Before holdings went through the store's write path the CSV had no checksum in its name."""
+    folder = tmp_path / "holdings"
+    folder.mkdir()
+    (folder / "IWM-2026-01-16.csv").write_bytes(raw)
+    record = {
+        "fund": "IWM",
+        "as_of": "2026-01-16",
+        "source": "old",
+        "data_file": "IWM-2026-01-16.csv",
+        "checksum": "sha256:" + hashlib.sha256(raw).hexdigest(),
+    }
+    (folder / "IWM-2026-01-16.json").write_text(json.dumps(record))
+    assert latest_holdings(tmp_path).raw == raw
+    save_holdings(parse_holdings(raw.replace(b"0.55", b"0.56")), tmp_path)
+    assert not (folder / "IWM-2026-01-16.csv").exists()  # the replaced file is removed
 
 
 class _StubSession:

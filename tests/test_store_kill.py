@@ -1,5 +1,7 @@
 """A write killed at any step leaves the old version or the new one, and it verifies.
 
+Series and holdings files share the store's write path; both are covered step by step.
+
 Each case runs a real write in a subprocess with ``ANALYSIS_KILL_AT`` naming one step of the
 store's write path (``analysis.data.store.WRITE_STEPS``); the process SIGKILLs itself when
 it reaches that step. The test first checks that it did die there (so a step that is never
@@ -11,11 +13,14 @@ import signal
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from analysis.data.holdings import parse_holdings, save_holdings
 from analysis.data.store import COMMIT_STEP, KILL_AT_ENV, OHLCV_COLUMNS, WRITE_STEPS, Store
+from analysis.data.universe import load_universe
 
 COMMITTED = WRITE_STEPS[WRITE_STEPS.index(COMMIT_STEP) :]
 
@@ -81,3 +86,37 @@ def test_a_first_write_killed_at_any_step_leaves_nothing_or_the_new_series(tmp_p
         assert "IWM" not in store
         with pytest.raises(KeyError, match="IWM"):
             store.read("IWM")
+
+
+# -- holdings files -------------------------------------------------------------------------
+
+FIXTURE = Path(__file__).parent / "fixtures" / "IWM_holdings_fixture.csv"
+HOLDINGS_WRITER = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from analysis.data.holdings import parse_holdings, save_holdings
+    from analysis.data.store import Store
+
+    # The fund re-publishes the same day's file without one member.
+    lines = Path(sys.argv[2]).read_bytes().splitlines(keepends=True)
+    revised = b"".join(line for line in lines if not line.startswith(b'"ALPN"'))
+    save_holdings(parse_holdings(revised), Store(sys.argv[1]))
+""")
+
+
+@pytest.mark.parametrize("step", WRITE_STEPS)
+def test_a_same_day_holdings_write_killed_at_any_step_leaves_a_usable_universe(tmp_path, step):
+    store = Store(tmp_path / "data", lock_timeout=1)
+    old = parse_holdings(FIXTURE.read_bytes())
+    save_holdings(old, store)
+    kill_at(step, HOLDINGS_WRITER, store.root, FIXTURE)
+
+    universe = load_universe(store)  # reads the holdings file verified against its checksum
+    assert universe.reason is None
+    assert universe.holdings_as_of == pd.Timestamp("2026-01-16")
+    if step in COMMITTED:
+        assert universe.members == [s for s in old.symbols if s != "ALPN"]
+    else:
+        assert universe.members == old.symbols
+    assert len(universe.members) >= 9
+    assert not store.quarantine_dir.exists()

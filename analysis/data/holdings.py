@@ -9,16 +9,18 @@ listed with the reason.
 
 Each downloaded file is kept verbatim in the data store, one file per holdings date::
 
-    holdings/IWM-<yyyy-mm-dd>.csv     the file as downloaded
-    holdings/IWM-<yyyy-mm-dd>.json    provenance: source, fetched-at, checksum, counts
+    holdings/IWM-<yyyy-mm-dd>-<sha256[:12]>.csv  the file as downloaded
+    holdings/IWM-<yyyy-mm-dd>.json               provenance: source, fetched-at, checksum, counts
 
-so builds run offline and the store's history shows which members were used when.
+so builds run offline and the store's history shows which members were used when. The files
+go through the store's own write path and verified read (:meth:`Store.write_file`,
+:meth:`Store.read_file`): a re-published day replaces its file atomically, and a file that
+fails its checksum is quarantined like a series.
 """
 
 from __future__ import annotations
 
 import csv
-import json
 import re
 import time
 from collections.abc import Callable
@@ -28,7 +30,6 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.data.errors import (
-    CorruptedStoreError,
     EmptyResponseError,
     MalformedDataError,
     NetworkDownError,
@@ -38,7 +39,7 @@ from analysis.data.errors import (
 )
 from analysis.data.settings import Settings
 from analysis.data.sources.retry import RetryPolicy, call_with_retries
-from analysis.data.store import Store, atomic_write, checksum, utc_now_iso
+from analysis.data.store import Store, utc_now_iso
 
 FUND = "IWM"
 IWM_HOLDINGS_URL = (
@@ -285,38 +286,32 @@ def save_holdings(
 ) -> Path:
     """Keep a holdings file in the store, verbatim, with its provenance; return its path.
 
-    A file for the same date is replaced (the fund sometimes republishes a day's file).
+    A file for the same date is replaced (the fund sometimes republishes a day's file), with
+    the store's atomic write: a reader sees the old file or the new one.
     """
     store = _as_store(store)
-    folder = store.root / HOLDINGS_DIR
-    stem = f"{fund}-{holdings.as_of.date().isoformat()}"
     provenance = {
         "fund": fund,
         "fund_name": holdings.fund,
         "as_of": holdings.as_of.date().isoformat(),
         "source": holdings.source,
         "fetched_at": fetched_at or utc_now_iso(),
-        "data_file": f"{stem}.csv",
-        "checksum": checksum(holdings.raw),
         "members": len(holdings.members),
         "dropped": len(holdings.dropped),
     }
-    with store.locked():
-        folder.mkdir(parents=True, exist_ok=True)
-        atomic_write(folder / f"{stem}.csv", holdings.raw)
-        # The JSON is written last: a file without its provenance is never read.
-        text = json.dumps(provenance, indent=2) + "\n"
-        atomic_write(folder / f"{stem}.json", text.encode("utf-8"))
-    return folder / f"{stem}.csv"
+    key = _key(fund, holdings.as_of)
+    written = store.write_file(HOLDINGS_DIR, key, holdings.raw, provenance, suffix=".csv")
+    return store.root / HOLDINGS_DIR / written["data_file"]
 
 
 def list_holdings(store: Store | Path, *, fund: str = FUND) -> list[pd.Timestamp]:
     """Dates of the holdings files the store keeps for ``fund``, oldest first."""
-    folder = _as_store(store).root / HOLDINGS_DIR
     dates = []
-    for path in folder.glob(f"{fund}-*.json"):
+    for key in _as_store(store).file_keys(HOLDINGS_DIR):
+        if not key.startswith(f"{fund}-"):
+            continue
         try:
-            dates.append(pd.Timestamp(path.stem.removeprefix(f"{fund}-")))
+            dates.append(pd.Timestamp(key.removeprefix(f"{fund}-")))
         except ValueError:
             continue
     return sorted(dates)
@@ -330,23 +325,10 @@ def load_holdings(store: Store | Path, as_of, *, fund: str = FUND) -> Holdings:
     KeyError
         No file for that date.
     CorruptedStoreError
-        The file does not match its recorded checksum.
+        The file or its provenance is damaged; both are moved to the store's quarantine.
     """
-    folder = _as_store(store).root / HOLDINGS_DIR
-    stem = f"{fund}-{pd.Timestamp(as_of).date().isoformat()}"
-    meta_path = folder / f"{stem}.json"
-    if not meta_path.is_file():
-        raise KeyError(stem)
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        payload = (folder / meta["data_file"]).read_bytes()
-    except (ValueError, KeyError, OSError) as exc:
-        raise CorruptedStoreError(
-            f"stored holdings {stem} are unreadable ({exc.__class__.__name__})"
-        ) from None
-    if checksum(payload) != meta["checksum"]:
-        raise CorruptedStoreError(f"stored holdings {stem} do not match their checksum")
-    return parse_holdings(payload, source=meta.get("source", ""))
+    record, payload = _as_store(store).read_file(HOLDINGS_DIR, _key(fund, as_of))
+    return parse_holdings(payload, source=record.get("source", ""))
 
 
 def latest_holdings(store: Store | Path, *, on=None, fund: str = FUND) -> Holdings | None:
@@ -398,6 +380,10 @@ def get_iwm_holdings(
         return replace(stored, stale_reason=f"the holdings download failed ({exc})")
     save_holdings(holdings, store)
     return holdings
+
+
+def _key(fund: str, as_of) -> str:
+    return f"{fund}-{pd.Timestamp(as_of).date().isoformat()}"
 
 
 def _as_store(store: Store | Path) -> Store:
