@@ -25,6 +25,12 @@ from analysis.site.new_post import create_post
 from analysis.testing.fake_yahoo import make_ohlcv
 
 QUARTO = shutil.which("quarto")
+# Browsers the page tests can drive, in order of preference: Debian's Chromium, then Google
+# Chrome (what GitHub's Ubuntu runners ship). ANALYSIS_BROWSER names another executable.
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+BROWSER_ENV = "ANALYSIS_BROWSER"
+# Set to 1 (as CI does) to fail, rather than skip, the browser tests when no browser runs.
+REQUIRE_BROWSER_ENV = "ANALYSIS_REQUIRE_BROWSER"
 RENDER_TIMEOUT = 1800  # seconds; a whole-site render takes a minute or two on two cores
 TEMPLATE_POST_TITLE = "Template post: IWM against the benchmarks"
 
@@ -154,3 +160,22 @@ def _work_tree(project: Path) -> set[str]:
         for path in project.rglob("*")
         if path.is_file() and path.relative_to(project).parts[0] not in ("_site", ".quarto")
     }
+
+
+# -- finding a browser --------------------------------------------------------------------
+
+
+def find_browser(environ=None) -> str | None:
+    """The browser executable for the page tests: ``ANALYSIS_BROWSER``, or one on ``PATH``."""
+    env = os.environ if environ is None else environ
+    named = env.get(BROWSER_ENV)
+    if named:
+        return named if Path(named).is_file() else None
+    path = env.get("PATH", os.defpath)
+    return next((found for name in BROWSER_NAMES if (found := shutil.which(name, path=path))), None)
+
+
+def browser_required(environ=None) -> bool:
+    """Whether a missing or broken browser fails the browser tests instead of skipping them."""
+    env = os.environ if environ is None else environ
+    return env.get(REQUIRE_BROWSER_ENV, "").strip() == "1"

@@ -4,8 +4,9 @@ The site is rendered once per test run (``site_render.render_site``, the ``site`
 in ``conftest.py``): the project as git would commit it, plus a post made with ``new-post``,
 built by ``quarto render --profile offline`` from the fixture store.
 
-``quarto`` tests need the ``quarto`` binary on PATH; ``browser`` tests also need Debian's
-``chromium`` and the ``playwright`` package. Both skip with the reason when missing.
+``quarto`` tests need the ``quarto`` binary on PATH; ``browser`` tests also need Chromium or
+Google Chrome (``site_render.find_browser``) and the ``playwright`` package. Both skip with
+the reason when missing; ``ANALYSIS_REQUIRE_BROWSER=1`` makes a missing browser a failure.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import functools
 import html
 import json
 import re
-import shutil
 import subprocess
 import threading
 import xml.etree.ElementTree as ET
@@ -27,18 +27,11 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from site_render import QUARTO, TEMPLATE_POST_TITLE
+from site_render import QUARTO, TEMPLATE_POST_TITLE, browser_required, find_browser
 
 from analysis.data.settings import PROJECT_ROOT
 
-CHROMIUM = next(
-    (
-        path
-        for path in ("/usr/bin/chromium", shutil.which("chromium") or "")
-        if Path(path).is_file()
-    ),
-    None,
-)
+BROWSER = find_browser()
 BUILT = re.compile(r"Built (\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC)")
 
 pytestmark = [
@@ -244,19 +237,24 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def browser(site):
-    if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    # Without a browser the tests skip, unless ANALYSIS_REQUIRE_BROWSER=1 (CI) fails them.
+    give_up = pytest.fail if browser_required() else pytest.skip
+    if BROWSER is None:
+        give_up(
+            "no Chromium or Google Chrome found (apt-get install chromium, "
+            "or set ANALYSIS_BROWSER to a browser executable)"
+        )
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="the playwright package is missing"
     )
     with sync_api.sync_playwright() as playwright:
         try:
             launched = playwright.chromium.launch(
-                executable_path=CHROMIUM,
+                executable_path=BROWSER,
                 args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
             )
         except sync_api.Error as exc:  # e.g. a snap wrapper that cannot run headless here
-            pytest.skip(f"{CHROMIUM} could not be launched: {str(exc).splitlines()[0]}")
+            give_up(f"{BROWSER} could not be launched: {str(exc).splitlines()[0]}")
         try:
             yield launched
         finally:

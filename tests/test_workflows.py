@@ -385,6 +385,18 @@ def test_test_job_runs_the_readme_test_command_with_quarto_installed(test_wf):
     assert quarto < tests
 
 
+def test_test_job_requires_the_browser_tests_and_has_a_browser_they_find(test_wf):
+    from site_render import BROWSER_NAMES, REQUIRE_BROWSER_ENV
+
+    (job,) = test_wf["jobs"].values()
+    tests = _find_step(job, runs="make test")
+    assert _steps(job)[tests]["env"][REQUIRE_BROWSER_ENV] == "1"  # fail, never skip, on CI
+    check = _find_step(job, runs="google-chrome --version")
+    assert check < tests
+    browser = _steps(job)[check]["run"].split()[-2]  # "... google-chrome --version"
+    assert browser in BROWSER_NAMES  # the one the runner ships is one the tests look for
+
+
 # ------------------------------------------------------------------ fork opt-in guard
 
 EVENTS = ["push", "workflow_dispatch", "schedule"]
