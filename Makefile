@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 QUARTO := $(or $(shell command -v quarto 2>/dev/null),$(BIN)/quarto)
 SITE_TARGET := $(if $(shell command -v quarto 2>/dev/null),.,.[site])
 
-.PHONY: test site site-offline preview lint format benchmark clean
+.PHONY: test site site-offline preview lint format benchmark mutation clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,8 +44,19 @@ format: $(VENV)/.test-installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Every benchmark but the mutation measurement, which takes far longer (`make mutation`).
 benchmark: $(VENV)/.test-installed
-	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
+	for script in benchmarks/*.py; do \
+		[ "$$script" = benchmarks/mutation.py ] || $(BIN)/python $$script || exit 1; \
+	done
+
+$(VENV)/.mutation-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,mutation]'
+	touch $@
+
+# Mutation testing of the store, update, claims, breadth and metrics modules: slow, not in `test`.
+mutation: $(VENV)/.mutation-installed
+	$(BIN)/python benchmarks/mutation.py
 
 clean:
-	rm -rf _site .quarto .pytest_cache
+	rm -rf _site .quarto .pytest_cache .mutation

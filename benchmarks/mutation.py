@@ -1,0 +1,196 @@
+"""Mutation testing as a measurement: how many small planted bugs do the tests catch?
+
+For each module in ``MODULES``, mutmut (the ``mutation`` extra) writes mutants of that
+module alone (an operator flipped, a constant changed, a call dropped...) and runs, for each
+mutant, only the tests of that module's test files that reach the mutated function. A mutant
+is *killed* when a test fails, *survived* when every test passes, *timed out* when the tests
+ran far longer than usual (an endless loop: the tests noticed). Prints, per module:
+
+    store   killed 412  survived 21  timed out 2  no tests 0  equivalent 5  killed share 95.1%
+
+then one JSON line, the last line of the output, ``{"store": 0.951, ...}``: each module's
+killed mutants over its mutants, not counting those listed in ``mutation_equivalent.toml``
+(survivors judged equivalent: no test can tell them from the original, with the reason).
+The target is at least 0.90 per module.
+
+Each module runs in its own folder under ``.mutation/<name>/`` (a copy of ``analysis/``,
+``tests/`` and ``pyproject.toml`` with the mutmut settings for that module), so a second run
+only re-tests what changed. It takes long (tens of minutes per module on two cores): it is
+not part of ``make test``. Run ``make mutation``, or::
+
+    python benchmarks/mutation.py                 # every module
+    python benchmarks/mutation.py store claims    # some of them
+    python benchmarks/mutation.py --report        # the figures of the last runs, no run
+    python benchmarks/mutation.py --survivors store   # list the surviving mutants' names
+
+``mutmut show <name>`` inside ``.mutation/<module>/`` prints a mutant's diff.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / ".mutation"
+EQUIVALENT_FILE = Path(__file__).resolve().parent / "mutation_equivalent.toml"
+TARGET = 0.90
+
+# name -> (module file, test files whose tests may kill its mutants). Edit here to add a module
+# or to follow a file that moved; the metrics entries follow analysis/metrics/ on their own.
+MODULES: dict[str, tuple[str, list[str]]] = {
+    # Not tests/test_store_kill.py: a subprocess per step makes each mutant cost half a
+    # minute; the kill test is checked against planted bugs instead (see the README).
+    "store": (
+        "analysis/data/store.py",
+        ["tests/test_store.py", "tests/test_holdings.py", "tests/test_update.py"],
+    ),
+    "update": (
+        "analysis/data/update.py",
+        ["tests/test_update.py", "tests/test_cli.py", "tests/test_prerender.py"],
+    ),
+    "claims": ("analysis/claims.py", ["tests/test_claims.py", "tests/test_claims_schema.py"]),
+    "breadth": ("analysis/metrics/breadth.py", ["tests/test_breadth.py"]),
+}
+# Pure metrics: every module of analysis/metrics/ except those below (breadth has its own
+# entry; the event studies and follow-up tables are post helpers, tested through the post).
+METRICS_DIR = "analysis/metrics"
+METRICS_NOT_MEASURED = {"__init__.py", "breadth.py", "cycle_study.py", "follow_up.py"}
+METRICS_TESTS = ["tests/test_metrics.py", "tests/test_post_helpers.py"]
+
+STATUS = {  # mutmut's exit codes (mutmut.stats.status_by_exit_code), grouped as we report them
+    1: "killed",
+    3: "killed",
+    0: "survived",
+    36: "timed out",
+    24: "timed out",
+    -24: "timed out",
+    152: "timed out",
+    255: "timed out",
+    5: "no tests",
+    33: "no tests",
+    None: "not checked",
+}
+COLUMNS = ("killed", "survived", "timed out", "no tests", "other")
+
+
+def modules() -> dict[str, tuple[str, list[str]]]:
+    """Every measured module: ``MODULES`` plus the pure metrics modules found on disk."""
+    found = dict(MODULES)
+    for path in sorted((ROOT / METRICS_DIR).glob("*.py")):
+        if path.name not in METRICS_NOT_MEASURED:
+            found[f"metrics.{path.stem}"] = (f"{METRICS_DIR}/{path.name}", METRICS_TESTS)
+    return found
+
+
+def _workspace(name: str, module: str, tests: list[str]) -> Path:
+    """A folder holding the sources, the tests and the mutmut settings for one module."""
+    folder = WORK / name
+    for part in ("analysis", "tests"):
+        target = folder / part
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(ROOT / part, target, ignore=shutil.ignore_patterns("__pycache__"))
+    settings = {
+        "source_paths": ["analysis"],
+        "only_mutate": [module],
+        "pytest_add_cli_args_test_selection": tests,
+        "pytest_add_cli_args": ["-p", "no:cacheprovider"],
+    }
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    text += "\n[tool.mutmut]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in settings.items())
+    (folder / "pyproject.toml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def run(name: str, module: str, tests: list[str], *, max_children: int) -> None:
+    """Run mutmut for one module (incremental: what an earlier run settled is kept)."""
+    folder = _workspace(name, module, tests)
+    mutmut = Path(sys.executable).parent / "mutmut"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANALYSIS_")}
+    print(f"{name}: mutating {module} against {' '.join(tests)}", file=sys.stderr, flush=True)
+    subprocess.run(
+        [str(mutmut), "run", "--max-children", str(max_children)],
+        cwd=folder,
+        env=env,
+        check=False,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def outcomes(name: str, module: str) -> dict[str, str]:
+    """Each mutant's outcome in the last run for ``name`` (empty if it never ran)."""
+    meta = WORK / name / "mutants" / f"{module}.meta"
+    if not meta.is_file():
+        return {}
+    codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+    return {key: STATUS.get(code, "other") for key, code in codes.items()}
+
+
+def equivalent() -> dict[str, str]:
+    """Surviving mutants judged equivalent to the original: name -> reason."""
+    if not EQUIVALENT_FILE.is_file():
+        return {}
+    listed = tomllib.loads(EQUIVALENT_FILE.read_text(encoding="utf-8"))
+    return {
+        mutant: reason for entries in listed.values() for mutant, reason in entries.items()
+    }
+
+
+def report(selected: dict[str, tuple[str, list[str]]]) -> dict[str, float]:
+    """Print one line per module and return each one's killed share."""
+    judged = equivalent()
+    shares = {}
+    for name, (module, _) in selected.items():
+        results = outcomes(name, module)
+        if not results:
+            print(f"{name:<14} not run")
+            continue
+        excused = [k for k, status in results.items() if k in judged and status == "survived"]
+        counts = Counter(results[k] for k in results if k not in excused)
+        measured = sum(counts.values())
+        share = counts["killed"] / measured if measured else 1.0
+        shares[name] = round(share, 3)
+        cells = "  ".join(f"{column} {counts[column]}" for column in COLUMNS if counts[column])
+        flag = "" if share >= TARGET else f"  (below the {TARGET:.0%} target)"
+        print(
+            f"{name:<14} {cells}  equivalent {len(excused)}  killed share {share:.1%}{flag}",
+            flush=True,
+        )
+    return shares
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="modules to measure (default: all)")
+    parser.add_argument("--report", action="store_true", help="report the last runs only")
+    parser.add_argument("--survivors", action="store_true", help="list surviving mutants")
+    parser.add_argument("--max-children", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    every = modules()
+    unknown = [n for n in args.names if n not in every]
+    if unknown:
+        parser.error(f"unknown module(s) {unknown}; choose from {list(every)}")
+    selected = {n: every[n] for n in (args.names or every)}
+    if args.survivors:
+        judged = equivalent()
+        for name, (module, _) in selected.items():
+            for key, status in outcomes(name, module).items():
+                if status != "killed" and key not in judged:
+                    print(f"{name}: {status}: {key}")
+        return
+    if not args.report:
+        for name, (module, tests) in selected.items():
+            run(name, module, tests, max_children=args.max_children)
+    print(json.dumps(report(selected)))
+
+
+if __name__ == "__main__":
+    main()
