@@ -139,9 +139,7 @@ def equivalent() -> dict[str, str]:
     if not EQUIVALENT_FILE.is_file():
         return {}
     listed = tomllib.loads(EQUIVALENT_FILE.read_text(encoding="utf-8"))
-    return {
-        mutant: reason for entries in listed.values() for mutant, reason in entries.items()
-    }
+    return {mutant: reason for entries in listed.values() for mutant, reason in entries.items()}
 
 
 def report(selected: dict[str, tuple[str, list[str]]]) -> dict[str, float]:
