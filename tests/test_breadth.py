@@ -584,3 +584,116 @@ def test_a_damaged_holdings_file_is_quarantined_and_the_universe_says_why(member
     assert {p.name.split("-", 1)[1] for p in member_store.quarantine_dir.iterdir()} >= {path.name}
     # the next build's download replaces it; meanwhile no file is read that did not verify
     assert load_universe(member_store).reason.endswith("keeps no IWM holdings file")
+
+
+# -- every field of a reading, and the edges ------------------------------------------------
+
+
+def _unavailable(reason, *, with_data=0, total=0, window=200):
+    return BreadthReading(
+        value=None,
+        date=None,
+        members_counted=0,
+        members_with_data=with_data,
+        members_total=total,
+        window=window,
+        reason=reason,
+    )
+
+
+def test_readings_that_cannot_be_computed_say_why_and_count_what_there_is(small_universe):
+    last = small_universe.index[-1]
+    assert calc_breadth_claim(None, last) == _unavailable("the data store holds no daily closes")
+    no_rows = small_universe.iloc[:0]
+    assert calc_breadth_claim(no_rows, last) == _unavailable(
+        "the data store holds no daily closes for any of the 4 members", total=4
+    )
+    assert calc_breadth_claim(small_universe, "2024-01-03", window=3) == _unavailable(
+        "no member has 3 daily closes by 2024-01-03", with_data=4, total=4, window=3
+    )
+    assert calc_breadth_claim(small_universe, last, window=3, members_total=10) == _unavailable(
+        "only 4 of 10 members have 3 daily closes by 2024-01-09 (fewer than 50%)",
+        with_data=4,
+        total=10,
+        window=3,
+    )
+    assert calc_breadth_claim(
+        small_universe, "2024-02-01", window=3, peak_from="2024-01-22"
+    ) == _unavailable(
+        "no breadth reading from 2024-01-22 to 2024-02-01 (the data end on 2024-01-09)",
+        with_data=4,
+        total=4,
+        window=3,
+    )
+
+
+def test_a_reading_has_every_field(small_universe):
+    got = calc_breadth_claim(small_universe, small_universe.index[-1], window=3)
+    assert got == BreadthReading(
+        value=50.0,
+        date=pd.Timestamp("2024-01-09"),
+        members_counted=4,
+        members_with_data=4,
+        members_total=4,
+        window=3,
+        highest_since=calc_highest_since(to_breadth(small_universe, 3), "2024-01-09"),
+    )
+    assert got.highest_since.since == pd.Timestamp("2024-01-04")
+
+
+def test_the_peak_span_starts_on_its_first_day(small_universe):
+    # day 3 (2024-01-04) reads 50, as does day 6: a span from day 3 peaks on day 3
+    got = calc_breadth_claim(small_universe, "2024-01-09", window=3, peak_from="2024-01-04")
+    assert (got.date, got.value, got.members_counted) == (pd.Timestamp("2024-01-04"), 50.0, 2)
+
+
+def test_the_default_window_is_200_sessions_and_one_member_is_enough():
+    rising = pd.DataFrame({"A": np.arange(1.0, 201.0)}, index=_days(200))
+    got = calc_breadth_claim(rising, rising.index[-1])
+    assert (got.value, got.window, got.members_counted, got.members_total) == (100.0, 200, 1, 1)
+    assert calc_breadth_claim(rising, rising.index[-2]).reason == (
+        f"no member has 200 daily closes by {rising.index[-2].date()}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("window", "message"),
+    [(0, "window must be at least 1, got 0"), (-3, "window must be at least 1, got -3")],
+)
+def test_a_window_below_one_is_refused(small_universe, window, message):
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        to_breadth(small_universe, window=window)
+
+
+def test_repeated_dates_are_refused(small_universe):
+    repeated = pd.concat([small_universe, small_universe.iloc[-1:]])
+    with pytest.raises(ValueError, match=r"^closes must be indexed by unique, increasing dates$"):
+        to_breadth(repeated, window=3)
+
+
+def test_days_without_a_counted_member_raise_no_warning(small_universe):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = to_breadth(small_universe, window=3)
+    assert out["pct_above"].isna().tolist() == [True, True, False, False, False, False]
+
+
+@pytest.mark.parametrize("dtype", ["Float64", "object"])
+def test_closes_with_missing_values_of_any_dtype_read_as_float(small_universe, dtype):
+    other = small_universe.astype(dtype)
+    if dtype == "object":
+        other = other.where(small_universe.notna(), None)
+    pd.testing.assert_frame_equal(to_breadth(other, 3), to_breadth(small_universe, 3))
+
+
+def test_a_reading_within_62_days_is_named_to_the_day():
+    readings = pd.Series(
+        [50.0, 40.0, 50.0, 45.0],
+        index=pd.to_datetime(["2025-11-07", "2025-11-10", "2026-01-08", "2026-01-09"]),
+    )
+    # 62 days between 2025-11-07 and 2026-01-08: still named to the day
+    assert calc_highest_since(readings, "2026-01-08").phrase == "the highest since 7 November 2025"
+    later = pd.concat([readings.iloc[:1], pd.Series([50.0], index=[pd.Timestamp("2026-01-09")])])
+    assert calc_highest_since(later, "2026-01-09").phrase == "the highest since November 2025"
