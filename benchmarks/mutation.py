@@ -82,7 +82,7 @@ STATUS = {  # mutmut's exit codes (mutmut.stats.status_by_exit_code), grouped as
     33: "no tests",
     None: "not checked",
 }
-COLUMNS = ("killed", "survived", "timed out", "no tests", "other")
+COLUMNS = ("killed", "survived", "timed out", "no tests", "other", "not checked")
 
 
 def modules() -> dict[str, tuple[str, list[str]]]:
@@ -157,7 +157,7 @@ def report(selected: dict[str, tuple[str, list[str]]]) -> dict[str, float]:
             continue
         excused = [k for k, status in results.items() if k in judged and status == "survived"]
         counts = Counter(results[k] for k in results if k not in excused)
-        measured = sum(counts.values())
+        measured = sum(n for status, n in counts.items() if status != "not checked")
         share = counts["killed"] / measured if measured else 1.0
         shares[name] = round(share, 3)
         cells = "  ".join(f"{column} {counts[column]}" for column in COLUMNS if counts[column])

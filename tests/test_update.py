@@ -282,3 +282,126 @@ def test_a_series_neither_fetched_nor_confirmed_recently_is_too_stale(store, his
         StaleDataError, match=r"IWM: last refreshed 2026-02-07T00:00:00\+00:00 \(5 sessions ago"
     ):
         report.raise_for_problems(max_stale_sessions=4)
+
+
+# -- the report and the rules, at their edges -------------------------------------------------
+
+
+def _prov(symbol, last_bar="2026-02-06", **fields):
+    from conftest import make_provenance
+
+    return make_provenance(symbol, last_bar, **fields)
+
+
+def test_failures_are_one_line_each_and_offline_only_when_all_are_offline():
+    from analysis.data.update import FAILED, OFFLINE, Outcome, UpdateReport
+
+    report = UpdateReport(
+        {
+            "A": Outcome("A", FAILED, None, "A: boom"),
+            "B": Outcome("B", OFFLINE, None, "not in the store, and offline mode fetches nothing"),
+        }
+    )
+    with pytest.raises(DataError) as caught:
+        report.raise_for_problems(None)
+    assert type(caught.value) is DataError
+    assert str(caught.value) == (
+        "A: A: boom; B: not in the store, and offline mode fetches nothing"
+    )
+    assert [o.symbol for o in report.with_status(FAILED)] == ["A"]
+    assert [o.symbol for o in report.with_status(FAILED, OFFLINE)] == ["A", "B"]
+    report.raise_for_problems(None, allow_missing=True)
+
+
+def test_every_stale_series_past_the_limit_is_named_with_its_last_error_if_any():
+    from analysis.data.update import OFFLINE, STALE, Outcome, UpdateReport
+
+    fetched = "2026-02-06T23:00:00+00:00"
+    report = UpdateReport(
+        {
+            "A": Outcome("A", STALE, _prov("A", fetched_at=fetched), "A: HTTP 429"),
+            "B": Outcome("B", OFFLINE, _prov("B", fetched_at=fetched)),
+        },
+        now=after_close("2026-02-10"),
+    )
+    with pytest.raises(StaleDataError) as caught:
+        report.raise_for_problems(1)
+    assert str(caught.value) == (
+        f"A: last refreshed {fetched} (2 sessions ago, limit 1); last error: A: HTTP 429; "
+        f"B: last refreshed {fetched} (2 sessions ago, limit 1)"
+    )
+
+
+def test_the_later_of_fetched_and_checked_is_compared_as_times_not_as_text():
+    from analysis.data.update import STALE, Outcome, UpdateReport
+
+    # 20:00 in New York is 01:00 UTC the next day: later, though it sorts first as text
+    checked = "2026-02-09T20:00:00-05:00"
+    prov = _prov("A", fetched_at="2026-02-09T23:00:00+00:00", checked_at=checked)
+    report = UpdateReport({"A": Outcome("A", STALE, prov)}, now=after_close("2026-02-11"))
+    with pytest.raises(StaleDataError, match=rf"^A: last refreshed {checked} \(2 sessions ago"):
+        report.raise_for_problems(1)
+
+
+def test_is_current_at_its_edges():
+    from analysis.data.update import is_current
+
+    close = session_close(pd.Timestamp("2026-02-12"))
+    on_the_session = _prov("A", last_bar="2026-02-12")
+    assert is_current(on_the_session, after_close("2026-02-12"))
+    day_before = _prov("A", last_bar="2026-02-11")
+    assert not is_current(day_before, after_close("2026-02-12"))
+    settled = close + pd.Timedelta(hours=2)
+    checked = _prov("A", last_bar="2026-02-11", checked_at=settled.isoformat())
+    assert is_current(checked, settled + pd.Timedelta(minutes=1))
+    too_early = settled - pd.Timedelta(seconds=1)
+    early = _prov("A", last_bar="2026-02-11", checked_at=too_early.isoformat())
+    assert not is_current(early, settled + pd.Timedelta(minutes=1))
+    # a session passed in is the one used
+    assert is_current(day_before, after_close("2026-02-12"), session=pd.Timestamp("2026-02-11"))
+
+
+def test_fetch_times_are_kept_to_the_second(store, history):
+    now = after_close("2026-02-12") + pd.Timedelta(microseconds=123456)
+    run(store, FakeYahooSession(upto(history, "2026-02-12")), now, symbols=("IWM",))
+    prov = store.provenance("IWM")
+    assert prov.fetched_at == prov.checked_at == now.floor("s").isoformat()
+
+
+def test_a_symbol_missing_from_the_batch_answer_is_an_empty_response(store, monkeypatch):
+    from analysis.data.sources import yahoo
+
+    monkeypatch.setattr(yahoo, "fetch_yahoo", lambda symbols, start, **options: {})
+    report = run(store, None, after_close("2026-02-12"), symbols=("IWM",))
+    assert (report.outcomes["IWM"].status, report.outcomes["IWM"].error) == (
+        "failed",
+        "IWM: no answer in the batch",
+    )
+
+
+def test_a_source_without_the_overlapping_bars_is_merged_not_refetched(store, history):
+    run(
+        store,
+        FakeYahooSession(upto(history, "2026-02-06")),
+        after_close("2026-02-06"),
+        symbols=("IWM",),
+    )
+    gapped = history["IWM"].loc["2026-02-09":]  # nothing the store already has
+    session = FakeYahooSession({"IWM": gapped})
+    run(store, session, after_close("2026-02-13"), symbols=("IWM",))
+    assert requested(session) == [("IWM", pd.Timestamp("2026-01-30").date())]
+    assert len(store.read("IWM")) == 30
+
+
+def test_a_rounding_sized_change_in_adjusted_closes_is_not_a_readjustment(store, history):
+    run(
+        store,
+        FakeYahooSession(upto(history, "2026-02-12")),
+        after_close("2026-02-12"),
+        symbols=("IWM",),
+    )
+    nudged = history["IWM"].copy()
+    nudged["adj_close"] = nudged["adj_close"] * (1 + 1e-8)  # below ADJUSTMENT_TOLERANCE
+    session = FakeYahooSession({"IWM": nudged})
+    run(store, session, after_close("2026-02-13"), symbols=("IWM",))
+    assert requested(session) == [("IWM", pd.Timestamp("2026-02-05").date())]
