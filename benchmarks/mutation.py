@@ -14,9 +14,10 @@ killed mutants over its mutants, not counting those listed in ``mutation_equival
 The target is at least 0.90 per module.
 
 Each module runs in its own folder under ``.mutation/<name>/`` (a copy of ``analysis/``,
-``tests/`` and ``pyproject.toml`` with the mutmut settings for that module), so a second run
-only re-tests what changed. It takes long (tens of minutes per module on two cores): it is
-not part of ``make test``. Run ``make mutation``, or::
+``tests/`` and ``pyproject.toml`` with the mutmut settings for that module). A second run
+with the same sources and tests only reports; any change starts that module afresh. It
+takes long (minutes to tens of minutes per module on two cores): it is not part of
+``make test``. Run ``make mutation``, or::
 
     python benchmarks/mutation.py                 # every module
     python benchmarks/mutation.py store claims    # some of them
@@ -29,6 +30,7 @@ not part of ``make test``. Run ``make mutation``, or::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -113,9 +115,27 @@ def _workspace(name: str, module: str, tests: list[str]) -> Path:
     return folder
 
 
+def _inputs_digest(module: str, tests: list[str]) -> str:
+    """A digest of everything a module's verdicts depend on: its sources and its tests."""
+    digest = hashlib.sha256()
+    files = sorted((ROOT / "analysis").rglob("*.py")) + [ROOT / t for t in tests]
+    for path in [*files, ROOT / "tests" / "conftest.py"]:
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    digest.update(module.encode())
+    return digest.hexdigest()
+
+
 def run(name: str, module: str, tests: list[str], *, max_children: int) -> None:
-    """Run mutmut for one module (incremental: what an earlier run settled is kept)."""
+    """Run mutmut for one module; reuse an earlier run's verdicts only if nothing changed.
+
+    mutmut re-tests a mutant when its function changes, not when a test is added, so the
+    verdicts are dropped whenever the sources or the module's tests changed.
+    """
     folder = _workspace(name, module, tests)
+    stamp = folder / "inputs.sha256"
+    digest = _inputs_digest(module, tests)
+    if not stamp.is_file() or stamp.read_text() != digest:
+        shutil.rmtree(folder / "mutants", ignore_errors=True)
     mutmut = Path(sys.executable).parent / "mutmut"
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANALYSIS_")}
     print(f"{name}: mutating {module} against {' '.join(tests)}", file=sys.stderr, flush=True)
@@ -126,6 +146,7 @@ def run(name: str, module: str, tests: list[str], *, max_children: int) -> None:
         check=False,
         stdout=subprocess.DEVNULL,
     )
+    stamp.write_text(digest)
 
 
 def outcomes(name: str, module: str) -> dict[str, str]:

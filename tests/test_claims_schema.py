@@ -390,3 +390,40 @@ def test_nan_and_none_cells_are_empty():
     )
     line = c.to_claims_table_markdown(frame, show_source=True).splitlines()[2]
     assert line == "| x | 1 | — | [? cannot be checked]{.verdict-cannot-be-checked} |  |  |"
+
+
+def test_a_range_may_be_a_single_value_and_keeps_its_decimals():
+    (claim,) = c.parse_claims([item(published=[2, 2])])
+    assert claim.kind == "between"
+    row = check(73.5, published=[73.5, 77], unit="$")
+    assert row["published_text"] == "$73.5–$77.0"
+
+
+@pytest.mark.parametrize(
+    ("fields", "value"),
+    [
+        ({"published": 0, "tolerance": 0}, 1e-12),
+        ({"published": 0, "kind": "at_least"}, -1e-12),
+        ({"published": 0, "kind": "at_most"}, 1e-12),
+        ({"published": [0, 1]}, -1e-12),
+        ({"published": [0, 1]}, 1 + 1e-12),
+    ],
+)
+def test_a_rounding_difference_of_1e_12_still_holds(fields, value):
+    assert check(value, **fields)["verdict"] == c.HOLDS
+
+
+def test_no_claims_give_an_empty_table_with_every_column():
+    checked = c.check_claims([], {})
+    assert checked.empty and checked.index.name == "id"
+    assert checked.columns.tolist() == [
+        "claim", "published", "from_data", "unit", "kind", "tolerance", "verdict",
+        "note", "source", "published_text", "from_data_text",
+    ]  # fmt: skip
+
+
+def test_the_displayed_table_can_show_sources():
+    checked = c.check_claims([item(published=True, source="the article")], {"a": True})
+    shown = str(c.show_claims_table(checked, show_source=True))
+    assert shown.splitlines()[0].endswith("| Source |")
+    assert shown.splitlines()[2].endswith("| the article |")

@@ -252,3 +252,84 @@ def test_no_cut_run_after_a_hike_or_an_unchanged_rate():
     assert m.calc_consecutive_cuts(hike, "2025-06-01") == empty
     unchanged = _changes([("2025-01-01", 5.0, 4.75, -0.25), ("2025-02-01", 4.75, 4.75, 0.0)])
     assert m.calc_consecutive_cuts(unchanged, "2025-06-01") == empty
+
+
+# -- dates, refusals and event studies --------------------------------------------------------
+
+
+def test_dates_with_a_time_zone_are_read_as_plain_dates():
+    close = daily([100.0, 110.0, 121.0])
+    start = pd.Timestamp("2024-01-01", tz="America/New_York")
+    assert m.calc_period_return(close, start, "2024-01-03") == pytest.approx(0.21)
+
+
+def test_refusals_are_exact():
+    with pytest.raises(TypeError, match=r"^expected a series with a DatetimeIndex$"):
+        m.calc_value_at(pd.Series([1.0, 2.0]), 1)
+    empty = daily([np.nan, np.nan], name="X")
+    with pytest.raises(m.InsufficientDataError, match=r"^'X' has no data on or before 2024-01-02$"):
+        m.calc_value_at(empty, "2024-01-02")
+    with pytest.raises(
+        m.InsufficientDataError, match=r"^end 2024-01-01 is before start 2024-01-02$"
+    ):
+        m.calc_period_return(daily([1.0, 2.0]), "2024-01-02", "2024-01-01")
+
+
+def _steps(pairs):
+    return pd.Series(
+        [v for _, v in pairs], index=pd.DatetimeIndex([d for d, _ in pairs]), dtype=float
+    )
+
+
+def test_rate_changes_and_cycle_starts_are_framed_by_date():
+    target = _steps(
+        [
+            ("2019-01-02", 2.5),
+            ("2019-06-03", 2.75),  # a hike
+            ("2019-08-01", 2.5),  # a cut after a hike: a start
+            ("2019-09-19", 2.25),
+            ("2020-09-19", 2.0),  # twelve months without a cut, to the day: a start
+            ("2020-10-01", 1.75),
+        ]
+    )
+    changes = m.to_rate_changes(target)
+    assert changes.index.name == "date"
+    assert changes["kind"].tolist() == ["hike", "cut", "cut", "cut", "cut"]
+    starts = m.to_easing_cycle_starts(target, since="2019-01-01")
+    assert starts.index.name == "date"
+    assert starts.reset_index().to_dict("records") == [
+        {
+            "date": pd.Timestamp("2019-08-01"),
+            "before": 2.75,
+            "after": 2.5,
+            "change": -0.25,
+            "reason": "after a hike",
+        },
+        {
+            "date": pd.Timestamp("2020-09-19"),
+            "before": 2.25,
+            "after": 2.0,
+            "change": -0.25,
+            "reason": "after 12 months without a cut",
+        },
+    ]
+    # the first change in the data cannot be classified, even if the series ends on a hike
+    assert m.to_easing_cycle_starts(
+        _steps([("2019-01-02", 2.5), ("2019-02-01", 2.25), ("2019-03-01", 2.5)]),
+        since="2019-01-01",
+    ).empty
+
+
+def test_returns_after_events_in_any_order_up_to_the_last_close():
+    index = pd.bdate_range("2020-01-01", "2020-07-01", name="date")
+    close = pd.Series(100.0, index=index)
+    close.loc["2020-03-02":] = 120.0
+    out = m.to_returns_after(["2020-04-01", "2019-01-02", "2020-01-01"], close, horizons=(1, 3))
+    assert out.index.name == "event" and out.dtypes.tolist() == [float, float]
+    # 2020-04-01 + 3 months is 2020-07-01, the last close: complete
+    assert out.loc["2020-04-01"].tolist() == [0.0, 0.0]
+    assert out.loc["2019-01-02"].isna().all()  # before the data: nothing, and go on
+    assert out.loc["2020-01-01"].tolist() == pytest.approx([0.0, 0.2])
+    later = m.to_returns_after(["2020-04-02", "2020-01-01"], close, horizons=(3, 1))
+    assert math.isnan(later.loc["2020-04-02", "3m"])  # 2020-07-02 is after the last close
+    assert later.loc["2020-04-02", "1m"] == 0.0  # the next horizon is still computed
