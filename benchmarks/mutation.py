@@ -182,8 +182,10 @@ def report(selected: dict[str, tuple[str, list[str]]]) -> dict[str, float]:
         shares[name] = round(share, 3)
         cells = "  ".join(f"{column} {counts[column]}" for column in COLUMNS if counts[column])
         flag = "" if share >= TARGET else f"  (below the {TARGET:.0%} target)"
+        raw = counts["killed"] / (measured + len(excused)) if measured else 1.0
         print(
-            f"{name:<14} {cells}  equivalent {len(excused)}  killed share {share:.1%}{flag}",
+            f"{name:<14} {cells}  equivalent {len(excused)}  killed share {share:.1%}"
+            f" ({raw:.1%} counting the equivalent ones as survivors){flag}",
             flush=True,
         )
     return shares
