@@ -405,3 +405,125 @@ def test_a_rounding_sized_change_in_adjusted_closes_is_not_a_readjustment(store,
     session = FakeYahooSession({"IWM": nudged})
     run(store, session, after_close("2026-02-13"), symbols=("IWM",))
     assert requested(session) == [("IWM", pd.Timestamp("2026-02-05").date())]
+
+
+def test_a_clock_time_without_a_zone_is_utc(store, history):
+    aware = after_close("2026-02-12")
+    report = run(store, FakeYahooSession(upto(history, "2026-02-12")), aware.tz_localize(None))
+    assert report.now == aware
+    assert store.provenance("IWM").fetched_at == aware.isoformat()
+
+
+def test_without_a_clock_time_the_update_uses_now(store):
+    report = run(store, None, None, mode=OFFLINE, symbols=("IWM",))
+    assert abs(report.now - pd.Timestamp.now(tz="UTC")) < pd.Timedelta(minutes=5)
+
+
+def test_outcomes_carry_symbol_status_provenance_and_where_fetching_started(store, history):
+    from analysis.data.update import Outcome
+
+    run(store, FakeYahooSession(upto(history, "2026-02-12")), after_close("2026-02-12"))
+    prov = store.provenance("IWM")
+    warm = run(store, FakeYahooSession(history), after_close("2026-02-12", hours=5))
+    assert warm.outcomes["IWM"] == Outcome("IWM", "current", prov)
+    offline = run(store, FakeYahooSession(history), after_close("2026-02-13"), mode=OFFLINE)
+    assert offline.outcomes["IWM"] == Outcome("IWM", "offline", prov)
+    nextday = run(store, FakeYahooSession(history), after_close("2026-02-13"))
+    assert nextday.outcomes["IWM"].requested_from == pd.Timestamp("2026-02-05").date()
+
+
+def test_the_retry_policy_and_wait_function_given_are_used(store, history):
+    waits = []
+    session = FakeYahooSession(history, faults={"IWM": "500"})
+    report = update_series(
+        ["IWM"],
+        store=store,
+        settings=Settings(data_dir=store.root),
+        now=after_close("2026-02-13"),
+        yahoo_session=session,
+        progress=False,
+        retry=RetryPolicy(attempts=3, base_delay=1.5, max_seconds=10.0),
+        sleep=waits.append,
+    )
+    assert report.outcomes["IWM"].status == "failed"
+    assert waits == [1.5, 3.0]  # three attempts, waited for with the function given
+
+
+def test_a_corrupted_file_is_logged_and_its_outcome_keeps_the_reason(store, history, caplog):
+    run(store, FakeYahooSession(upto(history, "2026-02-12")), after_close("2026-02-12"))
+    (store.series_dir / store.provenance("IWM").data_file).write_bytes(b"garbage")
+    with caplog.at_level("WARNING", logger="analysis.data.update"):
+        report = run(store, FakeYahooSession(history), after_close("2026-02-13"))
+    iwm = report.outcomes["IWM"]
+    assert (iwm.symbol, iwm.status) == ("IWM", "updated")
+    assert iwm.error.startswith("IWM: stored file does not match its checksum; quarantined to ")
+    assert [r.getMessage() for r in caplog.records] == [iwm.error]
+
+
+def test_every_readjusted_symbol_is_fetched_again_in_full(store, history):
+    run(store, FakeYahooSession(upto(history, "2026-02-12")), after_close("2026-02-12"))
+    readjusted = {s: f.assign(adj_close=f["close"] * 0.95) for s, f in history.items()}
+    session = FakeYahooSession(readjusted)
+    report = run(store, session, after_close("2026-02-13"))
+    assert sorted(r for r in requested(session) if r[1] == "full") == [
+        ("IWM", "full"),
+        ("^RUT", "full"),
+    ]
+    for symbol in ("IWM", "^RUT"):
+        prov = store.provenance(symbol)
+        assert report.outcomes[symbol].status == "updated"
+        assert prov.source == "Yahoo Finance via yfinance"
+        assert prov.fetched_at == after_close("2026-02-13").isoformat()
+
+
+def test_yahoo_and_fred_series_in_one_update_and_fred_keeps_older_rows(store, history):
+    values = pd.Series(
+        [4.5, 4.5, 4.25, 4.0],
+        index=pd.to_datetime(["2026-01-02", "2026-02-10", "2026-02-11", "2026-02-12"]),
+        name="value",
+    )
+    with FakeFred({"DFEDTARU": values.iloc[:3]}) as fred:
+        run(
+            store,
+            FakeYahooSession(upto(history, "2026-02-11")),
+            after_close("2026-02-11"),
+            symbols=("IWM", "fred:DFEDTARU"),
+            fred_base_url=fred.url,
+        )
+    with FakeFred({"DFEDTARU": values.iloc[1:]}) as fred:  # answers from 2026-02-04 only
+        report = run(
+            store,
+            FakeYahooSession(upto(history, "2026-02-12")),
+            after_close("2026-02-12"),
+            symbols=("IWM", "fred:DFEDTARU"),
+            fred_base_url=fred.url,
+        )
+    assert {s: o.status for s, o in report.outcomes.items()} == {
+        "IWM": "updated",
+        "fred:DFEDTARU": "updated",
+    }
+    assert store.read("fred:DFEDTARU")["value"].tolist() == [4.5, 4.5, 4.25, 4.0]
+
+
+def test_a_failing_fred_series_keeps_its_rows_and_says_why(store):
+    values = pd.Series([4.5], index=pd.to_datetime(["2026-02-10"]), name="value")
+    with FakeFred({"DFEDTARU": values}) as fred:
+        run(
+            store,
+            None,
+            after_close("2026-02-10"),
+            symbols=("fred:DFEDTARU",),
+            fred_base_url=fred.url,
+        )
+    with FakeFred({"DFEDTARU": values}, faults={"DFEDTARU": "500"}) as fred:
+        report = run(
+            store,
+            None,
+            after_close("2026-02-12"),
+            symbols=("fred:DFEDTARU",),
+            fred_base_url=fred.url,
+        )
+    outcome = report.outcomes["fred:DFEDTARU"]
+    assert outcome.status == "stale" and "HTTP 500" in outcome.error
+    assert store.provenance("fred:DFEDTARU").last_error == outcome.error
+    assert store.read("fred:DFEDTARU")["value"].tolist() == [4.5]
