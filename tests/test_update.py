@@ -527,3 +527,34 @@ def test_a_failing_fred_series_keeps_its_rows_and_says_why(store):
     assert outcome.status == "stale" and "HTTP 500" in outcome.error
     assert store.provenance("fred:DFEDTARU").last_error == outcome.error
     assert store.read("fred:DFEDTARU")["value"].tolist() == [4.5]
+
+
+def test_a_live_update_extends_an_imported_series_and_names_both_sources(store, history):
+    imported = history["IWM"].loc[:"2026-02-11"]
+    store.write("IWM", imported, source="imported from IWM.csv", notes=["adj_close copied"])
+    for day in ("2026-02-12", "2026-02-13"):
+        now = after_close(day)
+        run(store, FakeYahooSession(upto(history, day)), now, symbols=("IWM",))
+        prov = store.provenance("IWM")
+        assert prov.source == "imported from IWM.csv; Yahoo Finance via yfinance"
+        assert prov.notes == ["adj_close copied"]
+        assert prov.fetched_at == prov.checked_at == now.isoformat()
+        assert prov.last_bar == day
+
+
+def test_a_failure_is_recorded_at_the_update_time(store, history):
+    run(store, FakeYahooSession(upto(history, "2026-02-12")), after_close("2026-02-12"))
+    now = after_close("2026-02-13")
+    run(store, FakeYahooSession(history, faults={"IWM": "429"}), now, symbols=("IWM",))
+    assert store.provenance("IWM").last_attempt_at == now.isoformat()
+
+
+def test_a_fred_outcome_says_where_fetching_started(store):
+    values = pd.Series([4.5, 4.25], index=pd.to_datetime(["2026-02-10", "2026-02-11"]))
+    with FakeFred({"X": values.iloc[:1]}) as fred:
+        run(store, None, after_close("2026-02-10"), symbols=("fred:X",), fred_base_url=fred.url)
+    with FakeFred({"X": values}) as fred:
+        report = run(
+            store, None, after_close("2026-02-11"), symbols=("fred:X",), fred_base_url=fred.url
+        )
+    assert report.outcomes["fred:X"].requested_from == pd.Timestamp("2026-02-03").date()
