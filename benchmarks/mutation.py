@@ -81,6 +81,8 @@ STATUS = {  # mutmut's exit codes (mutmut.stats.status_by_exit_code), grouped as
     255: "timed out",
     5: "no tests",
     33: "no tests",
+    -9: "killed",  # the mutant killed the test process (e.g. a fault-injection point firing)
+    -11: "killed",  # or crashed it: either way the tests did not pass
     None: "not checked",
 }
 COLUMNS = ("killed", "survived", "timed out", "no tests", "other", "not checked")

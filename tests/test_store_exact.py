@@ -230,3 +230,106 @@ def _try_write(store, errors):
         store.write("IWM", ohlcv([1.0]), source="s")
     except StoreLockedError as exc:
         errors.append(str(exc))
+
+
+# -- the fault-injection points, in process ---------------------------------------------------
+# tests/test_store_kill.py kills real subprocesses at each step; these check, quickly and in
+# this process, that each step is reached where it says with the files as it says.
+
+
+class Killed(BaseException):
+    """Raised by the stand-in for os.kill: the write stops where a SIGKILL would."""
+
+
+def _kill_at(monkeypatch, step, on_kill=None):
+    import os
+    import signal
+
+    from analysis.data import store as store_module
+
+    def fake_kill(pid, sig):
+        assert (pid, sig) == (os.getpid(), signal.SIGKILL)
+        if on_kill:
+            on_kill()
+        raise Killed(step)
+
+    monkeypatch.setattr(store_module, "_KILL_AT", step)
+    monkeypatch.setattr(os, "kill", fake_kill)
+
+
+def test_each_write_step_stops_a_write_where_it_says(store, monkeypatch):
+    from analysis.data import store as store_module
+    from analysis.data.store import COMMIT_STEP, WRITE_STEPS
+
+    old, new = ohlcv([1.0]), ohlcv([1.0, 2.0, 3.0])
+    size = len(store_module._parquet_bytes(validate_frame(new, "IWM")))
+    for step in WRITE_STEPS:
+        store.write("IWM", old, source="old")
+        seen = {}
+
+        def snapshot(seen=seen):
+            seen["files"] = {p.name: p.stat().st_size for p in store.series_dir.iterdir()}
+
+        with monkeypatch.context() as patch:
+            _kill_at(patch, step, snapshot)
+            with pytest.raises(Killed):
+                store.write("IWM", new, source="new")
+        temporary = {n: s for n, s in seen["files"].items() if n.endswith(".tmp")}
+        part = step.split(":")[0]
+        if step.endswith("written"):
+            (name,) = temporary
+            pattern = (
+                r"\.IWM-[0-9a-f]{12}\.parquet\..+\.tmp"
+                if part == "data"
+                else r"\.IWM\.json\..+\.tmp"
+            )
+            assert re.fullmatch(pattern, name)
+            if part == "data":
+                assert temporary[name] == (size // 2 if step == "data:half-written" else size)
+        committed = WRITE_STEPS.index(step) >= WRITE_STEPS.index(COMMIT_STEP)
+        assert store.provenance("IWM").source == ("new" if committed else "old")
+        assert len(store.read("IWM")) == (3 if committed else 1)
+        assert not any(p.name.endswith(".tmp") for p in store.series_dir.iterdir())
+
+
+def test_other_writes_have_their_own_steps(store, monkeypatch, tmp_path):
+    store.write("IWM", ohlcv([1.0]), source="s")
+    with monkeypatch.context() as patch:
+        _kill_at(patch, "provenance:fsynced")
+        with pytest.raises(Killed):
+            store.record_failure("IWM", "boom")
+    assert store.provenance("IWM").last_error is None
+    with monkeypatch.context() as patch:
+        _kill_at(patch, "file:written")
+        with pytest.raises(Killed):
+            atomic_write(tmp_path / "f.txt", b"abc")
+    assert list(tmp_path.glob("f.txt*")) == []
+    with monkeypatch.context() as patch:
+        _kill_at(patch, "nothing:at-all")
+        atomic_write(tmp_path / "f.txt", b"abc")  # a step no write has: nothing happens
+    assert (tmp_path / "f.txt").read_bytes() == b"abc"
+
+
+def test_the_provenance_is_indented_json_in_field_order(store):
+    prov = store.write("IWM", ohlcv([1.0]), source="s", fetched_at=FETCHED)
+    text = (store.series_dir / "IWM.json").read_text(encoding="utf-8")
+    assert text == json.dumps(asdict(prov), indent=2) + "\n"
+
+
+def test_a_write_survives_a_replaced_file_that_is_already_gone(store):
+    first = store.write("IWM", ohlcv([1.0]), source="s")
+    (store.series_dir / first.data_file).unlink()
+    store.write("IWM", ohlcv([2.0]), source="s")
+    assert store.read("IWM")["close"].tolist() == [2.0]
+
+
+def test_reading_some_columns_and_refusing_a_symbol_by_name(store):
+    store.write("IWM", ohlcv([1.0, 2.0]), source="s")
+    assert store.read("IWM", columns=["close"]).columns.tolist() == ["close"]
+    with pytest.raises(MalformedDataError, match=r"^X/Y: refusing to store an empty series$"):
+        store.write("X/Y", ohlcv([]), source="s")
+
+
+def test_quarantining_a_file_that_is_gone_is_not_an_error(store):
+    target = store._quarantine(store.root / "gone.json")
+    assert target.parent == store.quarantine_dir and not target.exists()
