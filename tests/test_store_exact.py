@@ -333,3 +333,27 @@ def test_reading_some_columns_and_refusing_a_symbol_by_name(store):
 def test_quarantining_a_file_that_is_gone_is_not_an_error(store):
     target = store._quarantine(store.root / "gone.json")
     assert target.parent == store.quarantine_dir and not target.exists()
+
+
+def test_the_store_layout_and_defaults(tmp_path):
+    store = Store(tmp_path / "data")
+    assert store.lock_timeout == 30.0
+    store.write("IWM", ohlcv([1.0]), source="s")
+    assert (tmp_path / "data" / "series" / "IWM.json").is_file()
+
+
+def test_quarantine_names_are_stamped_in_utc_whatever_the_local_zone(store, monkeypatch):
+    import time
+    from datetime import UTC, datetime
+
+    monkeypatch.setenv("TZ", "Asia/Kolkata")  # UTC+05:30, no daylight saving
+    time.tzset()
+    try:
+        before = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+        moved = store._quarantine(store.root / "gone.json")
+        after = datetime.now(UTC).replace(tzinfo=None)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    stamp = datetime.strptime(moved.name.split("-")[0], "%Y%m%dT%H%M%S%fZ")
+    assert before <= stamp <= after
