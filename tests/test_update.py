@@ -472,6 +472,7 @@ def test_every_readjusted_symbol_is_fetched_again_in_full(store, history):
     for symbol in ("IWM", "^RUT"):
         prov = store.provenance(symbol)
         assert report.outcomes[symbol].status == "updated"
+        assert report.outcomes[symbol].requested_from is None  # the whole history
         assert prov.source == "Yahoo Finance via yfinance"
         assert prov.fetched_at == after_close("2026-02-13").isoformat()
 
@@ -558,3 +559,20 @@ def test_a_fred_outcome_says_where_fetching_started(store):
             store, None, after_close("2026-02-11"), symbols=("fred:X",), fred_base_url=fred.url
         )
     assert report.outcomes["fred:X"].requested_from == pd.Timestamp("2026-02-03").date()
+
+
+def test_a_drift_of_exactly_the_tolerance_is_not_a_readjustment(store):
+    # a share near $1,000,000 (such as BRK-A) moving by $1 drifts by exactly 1e-6
+    bars = make_ohlcv("2026-01-02", 30, base=1_000_000.0, drift=0.0, adj_ratio=1.0)
+    run(
+        store,
+        FakeYahooSession({"IWM": bars.loc[:"2026-02-12"]}),
+        after_close("2026-02-12"),
+        symbols=("IWM",),
+    )
+    moved = bars.copy()
+    moved.loc["2026-02-12", "adj_close"] = 1_000_001.0
+    session = FakeYahooSession({"IWM": moved})
+    run(store, session, after_close("2026-02-13"), symbols=("IWM",))
+    assert requested(session) == [("IWM", pd.Timestamp("2026-02-05").date())]
+    assert store.read("IWM").loc["2026-02-12", "adj_close"] == 1_000_001.0
