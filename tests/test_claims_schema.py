@@ -427,3 +427,4 @@ def test_the_displayed_table_can_show_sources():
     shown = str(c.show_claims_table(checked, show_source=True))
     assert shown.splitlines()[0].endswith("| Source |")
     assert shown.splitlines()[2].endswith("| the article |")
+    assert str(c.show_claims_table(checked)) == c.to_claims_table_markdown(checked)  # no source
