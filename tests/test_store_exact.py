@@ -39,6 +39,7 @@ def test_keys_and_checksums_known_answers():
     assert symbol_key("^RUT") == "%5ERUT"
     assert symbol_key("fred:DFEDTARU") == "fred%3ADFEDTARU"
     assert symbol_key("BRK-B.A_1") == "BRK-B.A_1"
+    assert symbol_key("X/Y") == "X%2FY"  # never a path separator
     assert key_symbol("%5ERUT") == "^RUT"
     assert checksum(b"abc") == (
         "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
