@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -31,12 +30,11 @@ from analysis.data.errors import (
     CorruptedStoreError,
     EmptyResponseError,
     MalformedDataError,
-    NetworkDownError,
     OfflineError,
     SourceError,
-    TransientSourceError,
 )
 from analysis.data.settings import Settings
+from analysis.data.sources import pacing, transport
 from analysis.data.sources.retry import RetryPolicy, call_with_retries
 from analysis.data.store import Store, atomic_write, checksum, utc_now_iso
 
@@ -225,7 +223,7 @@ def fetch_iwm_holdings(
     session=None,
     timeout: float = 30.0,
     retry: RetryPolicy | None = None,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
 ) -> Holdings:
     """Download and parse the fund's current holdings file.
 
@@ -241,7 +239,8 @@ def fetch_iwm_holdings(
     timeout : float
         Seconds per request.
     retry, sleep
-        Backoff for rate limits, server errors and timeouts.
+        Backoff for rate limits, server errors and timeouts (``sleep`` defaults to the
+        process clock's). Each request waits its turn with the iShares pacer.
 
     Raises
     ------
@@ -257,18 +256,21 @@ def fetch_iwm_holdings(
 
         session = curl_requests.Session(impersonate="chrome")
 
+    pacer = pacing.pacer_for(pacing.ISHARES)
+    where = {"subject": "the holdings download", "source": url}
+
     def attempt() -> bytes:
         try:
-            response = session.get(url, timeout=timeout)
+            with pacer.turn():
+                response = session.get(url, timeout=timeout)
         except OSError as exc:  # curl_cffi, requests and urllib errors all derive from it
-            if isinstance(exc, TimeoutError) or "timeout" in type(exc).__name__.lower():
-                raise TransientSourceError(f"holdings download timed out: {url}") from None
-            raise NetworkDownError(f"holdings download failed ({exc}): {url}") from None
+            raise transport.error_for_exception(exc, **where) from None
         status = int(response.status_code)
-        if status == 429 or status >= 500:
-            raise TransientSourceError(f"holdings download answered HTTP {status}: {url}")
-        if status >= 400:
-            raise SourceError(f"holdings download answered HTTP {status}: {url}")
+        headers = getattr(response, "headers", None)
+        pacer.observe(status, headers)
+        error = transport.error_for_status(status, headers=headers, **where)
+        if error is not None:
+            raise error
         return bytes(response.content)
 
     payload = call_with_retries(attempt, retry or RetryPolicy(), sleep=sleep)
