@@ -471,7 +471,6 @@ def test_universe_update_asks_only_for_missing_bars(tmp_path):
         settings,
         cold,
         batch_size=3,
-        max_workers=2,
         now=session_close(day_one) + after,
     )
     assert sorted(r.symbol for r in cold.chart_requests) == members  # one request each

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from analysis.data.clock import Clock, default_clock
 from analysis.data.errors import CorruptedStoreError
 from analysis.data.holdings import Holdings, get_iwm_holdings, latest_holdings
 from analysis.data.settings import Settings
@@ -30,13 +30,17 @@ log = logging.getLogger(__name__)
 # Dividend- and split-adjusted: a split or a special dividend must not read as a collapse
 # below the moving average.
 DEFAULT_COLUMN = "adj_close"
-# Members per update_series call: one yf.download each. Yahoo answers one chart request per
-# symbol, so this bounds how many requests one failed batch can cost, not the total.
-BATCH_SIZE = 100
-# Batches in flight. Yahoo downloads are serialised inside the source (yfinance keeps
-# process-wide state) and fan out over yfinance's own threads; a second worker overlaps one
-# batch's store writes with the next batch's download.
-MAX_WORKERS = 2
+# Members per update_series call: one yf.download each, one chart request per member. The
+# fetch budget is checked between batches, so this also bounds how far a build can run past
+# it (25 requests: 25 s at the default pace).
+BATCH_SIZE = 25
+# Outcome of a member the build's fetch budget did not reach: it keeps what the store holds
+# and comes first in the next build.
+NOT_REACHED = "not reached"
+# Exchanges in the holdings file whose listings trade on New York time. Seeding yfinance's
+# timezone cache with them saves a timezone request per member.
+_NEW_YORK_EXCHANGES = ("NASDAQ", "NEW YORK STOCK EXCHANGE", "NYSE", "CBOE")
+NEW_YORK = "America/New_York"
 # Years of bars a new member gets: a breadth reading needs 200 sessions before it, and a
 # "highest since" phrase looks back further still (two years before a post's date).
 HISTORY_YEARS = 5
@@ -99,7 +103,16 @@ class UniverseReport:
     @property
     def failed(self) -> dict[str, str]:
         """Members the store has no rows for after the update, with the error."""
-        return {s: o.error or o.status for s, o in self.outcomes.items() if not o.usable}
+        return {
+            s: o.error or o.status
+            for s, o in self.outcomes.items()
+            if not o.usable and o.status != NOT_REACHED
+        }
+
+    @property
+    def not_reached(self) -> list[str]:
+        """Members the fetch budget did not reach this time (fetched by the next build)."""
+        return [s for s, o in self.outcomes.items() if o.status == NOT_REACHED]
 
     @property
     def stale(self) -> dict[str, str]:
@@ -122,6 +135,11 @@ class UniverseReport:
             parts.append(f"{len(self.failed):,} failed")
         if self.stale:
             parts.append(f"{len(self.stale):,} stale")
+        if self.not_reached:
+            parts.append(
+                f"{len(self.not_reached):,} not reached within the fetch budget "
+                "(the next build fetches them first)"
+            )
         return "; ".join(parts)
 
 
@@ -131,6 +149,40 @@ def member_symbols(members: Holdings | Iterable[str]) -> list[str]:
     return list(dict.fromkeys(symbols))
 
 
+def member_timezones(holdings: Holdings) -> dict[str, str]:
+    """Exchange timezone of each member whose exchange the holdings file names.
+
+    Every listing on NASDAQ, the NYSE (and NYSE American, NYSE Arca) or Cboe trades on New
+    York time; other exchanges are left to yfinance to look up.
+    """
+    exchanges = holdings.members.get("exchange")
+    if exchanges is None:
+        return {}
+    return {
+        symbol: NEW_YORK
+        for symbol, exchange in exchanges.items()
+        if any(name in str(exchange).upper() for name in _NEW_YORK_EXCHANGES)
+    }
+
+
+def fetch_order(store: Store, symbols: list[str]) -> list[str]:
+    """``symbols``, most behind first: members not in the store, then oldest last bar first.
+
+    Ties keep the holdings order (largest weight first). A member whose stored file is
+    unreadable counts as not stored.
+    """
+
+    def behind(item: tuple[int, str]):
+        position, symbol = item
+        try:
+            prov = store.provenance(symbol)
+        except CorruptedStoreError:
+            prov = None
+        return (0, "", position) if prov is None else (1, prov.last_bar, position)
+
+    return [symbol for _, symbol in sorted(enumerate(symbols), key=behind)]
+
+
 def update_universe(
     members: Holdings | Iterable[str],
     store: Store,
@@ -138,31 +190,37 @@ def update_universe(
     session=None,
     *,
     batch_size: int = BATCH_SIZE,
-    max_workers: int = MAX_WORKERS,
     now=None,
     progress: bool = False,
     history_years: int = HISTORY_YEARS,
+    budget: float | None = None,
+    started: float | None = None,
+    clock: Clock | None = None,
 ) -> UniverseReport:
-    """Bring every member's prices up to date, in batches, and report each member.
+    """Bring members' prices up to date, most behind first, until the fetch budget runs out.
 
     Each batch goes through :func:`analysis.data.update.update_series`, so the usual rules hold:
     only bars after the last stored one are requested, members already complete for the
     last closed session are not requested at all, transient failures are retried with
     backoff, and a failed member keeps its stored rows (stale) or is listed as failed.
-    Nothing is raised for individual members; see :attr:`UniverseReport.failed`.
+    Each member is stored as soon as its batch arrives, so a build killed part way keeps
+    every member stored before. Batches start while less than ``budget`` seconds have passed
+    since ``started``; members after that are reported ``"not reached"``, keep what the
+    store holds, and come first in the next build. Nothing is raised for individual members;
+    see :attr:`UniverseReport.failed` and :attr:`UniverseReport.not_reached`.
 
     Parameters
     ----------
     members : Holdings or iterable of str
-        The members (Yahoo symbols).
+        The members (Yahoo symbols). A holdings file also gives their exchanges, which
+        saves yfinance a timezone request per member.
     store, settings
-        Where prices live; offline settings make no request.
+        Where prices live; offline settings make no request. ``settings.fetch_budget`` is
+        the default budget.
     session : curl_cffi.requests.Session, optional
         Session for yfinance (tests pass a fake one).
     batch_size : int
         Members per download.
-    max_workers : int
-        Batches in flight at once.
     now : timestamp-like, optional
         The current time, for tests and benchmarks.
     progress : bool
@@ -170,18 +228,49 @@ def update_universe(
     history_years : int
         Years of history to fetch for a member the store does not hold yet: breadth needs
         200 sessions before its first reading, not decades.
+    budget : float, optional
+        Seconds of fetching allowed (default ``settings.fetch_budget``; ``math.inf`` for none).
+    started : float, optional
+        When the build's fetch started, on ``clock`` (default: now), so time spent on the
+        posts' own series counts against the budget.
+    clock : Clock, optional
+        The clock the budget is measured on (default: the process clock).
     """
     # Imported here: posts that only read the universe should not pay for yfinance.
-    from analysis.data.update import update_series
+    from analysis.data.update import CURRENT, Outcome, is_current, update_series
 
+    clock = clock or default_clock()
+    started = clock.now() if started is None else started
+    budget = settings.fetch_budget if budget is None else budget
     symbols = member_symbols(members)
-    batches = [symbols[i : i + batch_size] for i in range(0, len(symbols), batch_size)]
+    timezones = member_timezones(members) if isinstance(members, Holdings) else {}
 
     today = pd.Timestamp(now if now is not None else pd.Timestamp.now(tz="UTC")).date()
     history_start = today.replace(year=today.year - history_years, day=min(today.day, 28))
+    stamp = pd.Timestamp(now if now is not None else pd.Timestamp.now(tz="UTC"))
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
 
-    def run(batch: list[str]):
-        return update_series(
+    report = UniverseReport(members=symbols)
+    due = []
+    for symbol in fetch_order(store, symbols):
+        try:
+            prov = store.provenance(symbol)
+        except CorruptedStoreError:
+            prov = None
+        if prov is not None and not settings.offline and is_current(prov, stamp):
+            report.outcomes[symbol] = Outcome(symbol, CURRENT, prov)
+        else:
+            due.append(symbol)
+    batches = [due[i : i + batch_size] for i in range(0, len(due), max(1, batch_size))]
+    if progress and batches:
+        from tqdm import tqdm
+
+        batches = tqdm(batches, unit="batch", desc="members")
+    for batch in batches:
+        if not settings.offline and clock.now() - started >= budget:
+            _defer(store, report, [s for s in due if s not in report.outcomes], Outcome)
+            break
+        batch_report = update_series(
             batch,
             store=store,
             settings=settings,
@@ -189,21 +278,22 @@ def update_universe(
             yahoo_session=session,
             progress=False,
             history_start=history_start,
+            yahoo_timezones=timezones,
         )
-
-    report = UniverseReport(members=symbols)
-    with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
-        results = pool.map(run, batches)
-        if progress:
-            from tqdm import tqdm
-
-            results = tqdm(results, total=len(batches), unit="batch", desc="members")
-        for batch_report in results:
-            report.outcomes.update(batch_report.outcomes)
+        report.outcomes.update(batch_report.outcomes)
     report.outcomes = {s: report.outcomes[s] for s in symbols if s in report.outcomes}
     if report.failed:
         log.warning("%s", report.summary())
     return report
+
+
+def _defer(store: Store, report: UniverseReport, symbols: list[str], outcome) -> None:
+    for symbol in symbols:
+        try:
+            prov = store.provenance(symbol)
+        except CorruptedStoreError:
+            prov = None
+        report.outcomes[symbol] = outcome(symbol, NOT_REACHED, prov)
 
 
 def refresh_iwm_universe(

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from analysis.data.clock import default_clock
 from analysis.data.errors import DataError
 from analysis.data.frontmatter import Post, declared_series, declared_universes
 from analysis.data.settings import PROJECT_ROOT, Settings
@@ -40,6 +41,7 @@ class FetchResult:
 
     report: UpdateReport
     universes: dict[str, str] = field(default_factory=dict)  # name -> one-line summary
+    members: dict = field(default_factory=dict)  # name -> UniverseReport
 
 
 def fetch_for_posts(
@@ -51,11 +53,16 @@ def fetch_for_posts(
     fred_base_url: str | None = None,
     holdings_session=None,
 ) -> FetchResult:
-    """Update every series and universe the posts declare, once each.
+    """Update every series and universe the posts declare, once each, posts' series first.
+
+    The posts' own series are always fetched in full. Universe members then share what is
+    left of ``settings.fetch_budget`` (seconds, counted from the start of this call), most
+    behind first; the rest are fetched by the next build.
 
     Nothing is raised for a failed series: call ``result.report.raise_for_problems``.
     Universe problems are summarised in ``result.universes``.
     """
+    started = default_clock().now()
     store = Store(settings.data_dir, lock_timeout=settings.lock_timeout)
     report = update_series(
         declared_series(posts),
@@ -74,7 +81,9 @@ def fetch_for_posts(
                 holdings_session=holdings_session,
                 yahoo_session=yahoo_session,
                 now=now,
+                started=started,
             )
+            result.members[name] = members
             result.universes[name] = f"holdings of {holdings.as_of.date()}: {members.summary()}"
         except DataError as exc:
             result.universes[name] = f"not refreshed: {exc}"
