@@ -164,3 +164,34 @@ def test_a_sigkill_mid_universe_loses_nothing_already_stored(tmp_path):
     report = update_universe(MEMBERS, store, Settings(data_dir=root), yahoo, now=NOW)
     assert sorted(members_asked(yahoo)) == sorted(set(MEMBERS) - set(stored_before))
     assert report.with_data == MEMBERS
+
+
+def test_a_cold_universe_costs_about_one_request_per_member(tmp_path):
+    from analysis.data.universe import refresh_iwm_universe
+
+    on_nyse = FakeHoldingsSession(holdings_csv(MEMBERS, exchange="New York Stock Exchange Inc."))
+    yahoo = FakeYahooSession(dict.fromkeys(MEMBERS, DATA))
+    _, report = refresh_iwm_universe(
+        settings_for(tmp_path, budget=1e9),
+        holdings_session=on_nyse,
+        yahoo_session=yahoo,
+        now=NOW,
+    )
+    assert report.with_data == MEMBERS
+    # The holdings file says where each member trades, so yfinance skips its timezone probe:
+    # one price request per member, plus the cookie and crumb handshake once.
+    assert yahoo.tz_requests == []
+    assert sorted(members_asked(yahoo)) == MEMBERS
+    assert len(yahoo.requests_made) <= len(MEMBERS) + 3
+
+
+def test_a_member_on_an_unknown_exchange_still_gets_its_timezone_probe(tmp_path):
+    from analysis.data.universe import refresh_iwm_universe
+
+    abroad = FakeHoldingsSession(holdings_csv(MEMBERS[:3], exchange="Xetra"))
+    yahoo = FakeYahooSession(dict.fromkeys(MEMBERS[:3], DATA))
+    _, report = refresh_iwm_universe(
+        settings_for(tmp_path, budget=1e9), holdings_session=abroad, yahoo_session=yahoo, now=NOW
+    )
+    assert report.with_data == MEMBERS[:3]
+    assert sorted(yahoo.tz_requests) == MEMBERS[:3]
