@@ -21,8 +21,10 @@ import pyarrow.parquet as pq
 
 from analysis.data.clock import Clock, default_clock
 from analysis.data.errors import CorruptedStoreError
-from analysis.data.holdings import Holdings, get_iwm_holdings, latest_holdings
+from analysis.data.fetch_status import read_fetch_status
+from analysis.data.holdings import FUND, Holdings, get_iwm_holdings, latest_holdings
 from analysis.data.settings import Settings
+from analysis.data.sources.pacing import YAHOO, pacer_for
 from analysis.data.store import Provenance, Store
 
 log = logging.getLogger(__name__)
@@ -65,6 +67,9 @@ class Universe:
         Date of the holdings file the members come from, if any.
     reason : str or None
         Why there are no members at all (no holdings file), if so.
+    filling : bool
+        The last fetch ran out of its budget before every member: the rest arrive over the
+        next builds.
     """
 
     members: list[str]
@@ -73,11 +78,56 @@ class Universe:
     column: str = DEFAULT_COLUMN
     holdings_as_of: pd.Timestamp | None = None
     reason: str | None = None
+    filling: bool = False
 
     @property
     def with_data(self) -> list[str]:
         """Members that have at least one close."""
         return list(self.closes.columns)
+
+    def coverage(self, as_of) -> Coverage:
+        """How much of the universe the store covers on ``as_of`` (see :class:`Coverage`)."""
+        days = self.closes.index[self.closes.index <= pd.Timestamp(as_of)]
+        day = days[-1] if len(days) else None
+        closing = int(self.closes.loc[day].notna().sum()) if day is not None else 0
+        return Coverage(len(self.members), len(self.with_data), closing, day, self.filling)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Members expected, stored and closing on a day, and whether more are on their way.
+
+    Attributes
+    ----------
+    expected : int
+        Members in the holdings file.
+    stored : int
+        Members the store holds closes for.
+    closing : int
+        Members with a close on ``day``.
+    day : Timestamp or None
+        The last day of the data at or before the date asked about.
+    filling : bool
+        The last fetch's budget ran out before every member was fetched.
+    """
+
+    expected: int
+    stored: int
+    closing: int
+    day: pd.Timestamp | None
+    filling: bool
+
+    @property
+    def share(self) -> float:
+        """Members closing on ``day`` as a share of those expected (0 without members)."""
+        return self.closing / self.expected if self.expected else 0.0
+
+    def describe(self) -> str:
+        """``"1,204 of 1,918 members so far; the rest arrive over the next builds"``."""
+        text = f"{self.stored:,} of {self.expected:,} members"
+        if self.filling:
+            return f"{text} so far; the rest arrive over the next builds"
+        return f"{text} with data"
 
 
 @dataclass
@@ -204,8 +254,9 @@ def update_universe(
     last closed session are not requested at all, transient failures are retried with
     backoff, and a failed member keeps its stored rows (stale) or is listed as failed.
     Each member is stored as soon as its batch arrives, so a build killed part way keeps
-    every member stored before. Batches start while less than ``budget`` seconds have passed
-    since ``started``; members after that are reported ``"not reached"``, keep what the
+    every member stored before. A batch starts only if, at the Yahoo pacer's current rate, it
+    should end within ``budget`` seconds of ``started``; members after that are reported
+    ``"not reached"``, keep what the
     store holds, and come first in the next build. Nothing is raised for individual members;
     see :attr:`UniverseReport.failed` and :attr:`UniverseReport.not_reached`.
 
@@ -267,7 +318,9 @@ def update_universe(
 
         batches = tqdm(batches, unit="batch", desc="members")
     for batch in batches:
-        if not settings.offline and clock.now() - started >= budget:
+        # A batch starts only if, at the current pace, it should end within the budget.
+        expected = len(batch) * 60.0 / pacer_for(YAHOO).rate
+        if not settings.offline and clock.now() - started + expected > budget:
             _defer(store, report, [s for s in due if s not in report.outcomes], Outcome)
             break
         batch_report = update_series(
@@ -369,7 +422,19 @@ def load_universe(
         holdings_as_of = members.as_of
     symbols = member_symbols(members)
     closes, missing = read_closes(store, symbols, column=column)
-    return Universe(symbols, closes, missing, column=column, holdings_as_of=holdings_as_of)
+    status = read_fetch_status(store.root) or {}
+    reached = status.get("universes", {}).get(FUND, {})
+    filling = bool(reached.get("not_reached")) and any(
+        reason == "not in the data store" for reason in missing.values()
+    )
+    return Universe(
+        symbols,
+        closes,
+        missing,
+        column=column,
+        holdings_as_of=holdings_as_of,
+        filling=filling,
+    )
 
 
 def read_closes(

@@ -20,6 +20,7 @@ A computation that needs data that is not there raises :class:`InsufficientDataE
 """
 
 from analysis.metrics.breadth import (
+    COVERAGE_THRESHOLD,
     BreadthReading,
     HighestSince,
     calc_breadth_claim,
@@ -59,6 +60,7 @@ from analysis.metrics.cycle_study import CycleStudy, HorizonSummary, calc_cycle_
 from analysis.metrics.follow_up import FollowUp, calc_follow_up
 
 __all__ = [
+    "COVERAGE_THRESHOLD",
     "BreadthReading",
     "CutRun",
     "CycleStudy",

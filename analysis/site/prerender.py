@@ -25,6 +25,7 @@ import yaml
 
 from analysis.data.clock import default_clock
 from analysis.data.errors import DataError
+from analysis.data.fetch_status import fetch_record, write_fetch_status
 from analysis.data.frontmatter import Post, declared_series, declared_universes
 from analysis.data.settings import PROJECT_ROOT, Settings
 from analysis.data.store import Store, atomic_write
@@ -87,6 +88,10 @@ def fetch_for_posts(
             result.universes[name] = f"holdings of {holdings.as_of.date()}: {members.summary()}"
         except DataError as exc:
             result.universes[name] = f"not refreshed: {exc}"
+    if not settings.offline:
+        seconds = default_clock().now() - started
+        record = fetch_record(result.members, seconds=seconds, budget=settings.fetch_budget)
+        write_fetch_status(store.root, record)
     return result
 
 
