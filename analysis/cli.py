@@ -15,6 +15,7 @@ import pandas as pd
 
 from analysis.data import frontmatter as posts_module
 from analysis.data.errors import DataError
+from analysis.data.fetch_status import read_fetch_status
 from analysis.data.load import series_status
 from analysis.data.settings import load_settings
 from analysis.data.sources.csv_import import read_series_csv
@@ -165,9 +166,45 @@ def _status(args) -> int:
             }
         )
     _print_rows(rows, args.format, empty=f"the store {store.root} holds no series yet")
+    if args.format != "json":  # the JSON record is data/fetch-status.json itself
+        _print_last_fetch(read_fetch_status(store.root), args.format)
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     return EXIT_ERROR if problems else EXIT_OK
+
+
+def _print_last_fetch(record: dict | None, fmt: str) -> None:
+    """The operator's view of the last live fetch: pacing per source, universe coverage."""
+    print()
+    print("### Last fetch" if fmt == "markdown" else "Last fetch")
+    print()
+    if record is None:
+        print("no live fetch of the posts' data has run on this store yet")
+        return
+    print(
+        f"finished {record.get('finished_at')}: {record.get('seconds', 0):g} s of fetching "
+        f"(budget for universe members {record.get('budget_seconds', 0):g} s)"
+    )
+    print()
+    rows = [
+        {
+            "source": name,
+            "requests sent": stats.get("requests", 0),
+            "answers 429": stats.get("rate_limited", 0),
+            "seconds waiting": f"{stats.get('waited_seconds', 0):g}",
+            "pacing rate (per minute)": f"{stats.get('rate', 0):g}",
+        }
+        for name, stats in record.get("sources", {}).items()
+    ]
+    _print_rows(rows, fmt, empty="no requests were sent")
+    for name, u in record.get("universes", {}).items():
+        line = f"universe {name}: {u['with_data']:,} of {u['members']:,} members have data"
+        if u.get("not_reached"):
+            line += f"; still filling: {u['not_reached']:,} not reached yet (next builds)"
+        if u.get("failed"):
+            line += f"; {u['failed']:,} failed"
+        print()
+        print(line)
 
 
 def _import(args) -> int:

@@ -469,6 +469,17 @@ def test_staleness_limit_has_a_default_a_repository_variable_overrides(build, va
     assert _evaluate(expression, context) == limit
 
 
+@pytest.mark.parametrize(("variable", "budget"), [("", "2400"), ("900", "900")])
+def test_fetch_budget_has_a_default_a_repository_variable_overrides(build, variable, budget):
+    expression = build["env"]["ANALYSIS_FETCH_BUDGET"]
+    assert _evaluate(expression, {"vars.ANALYSIS_FETCH_BUDGET": variable}) == budget
+
+
+def test_the_job_outlasts_its_fetch_budget_with_room_to_render(build):
+    budget = float(_evaluate(build["env"]["ANALYSIS_FETCH_BUDGET"], {}))
+    assert build["timeout-minutes"] * 60 >= budget + 10 * 60
+
+
 # ------------------------------------------------------------------------- data store cache
 
 
