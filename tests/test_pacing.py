@@ -57,22 +57,37 @@ def test_rate_is_cut_on_429_and_raised_again_after_successes():
     clock = SimulatedClock()
     policy = PacingPolicy(rate=100, decrease=0.5, recover_after=10, increase=0.1, cooldown=1)
     pacer = Pacer("x", policy, clock)
+    for _ in range(30):
+        pacer.observe(200)
+    assert pacer.rate == 100  # never above the configured rate
     pacer.observe(429)
     assert pacer.rate == 50
     pacer.observe(429)  # the same episode (still paused): cut once, not twice
     assert pacer.rate == 50
-    clock.sleep(10)
-    pacer.observe(429)  # a new episode
-    assert pacer.rate == 25
     for _ in range(9):
         pacer.observe(200)
-    assert pacer.rate == 25
+    assert pacer.rate == 50
     pacer.observe(200)
-    assert pacer.rate == 35
+    assert pacer.rate == 60
     for _ in range(100):
         pacer.observe(200)
-    assert pacer.rate == 100  # never above the configured rate
-    assert pacer.stats().rate == 100
+    # Back up, but only to 90% of the rate the 429 came at: not into the same limit again.
+    assert pacer.rate == 90
+    assert pacer.stats().ceiling == 90
+    clock.sleep(10)
+    pacer.observe(429)  # a new episode, at 90
+    assert pacer.rate == 45
+    for _ in range(200):
+        pacer.observe(200)
+    assert pacer.rate == pytest.approx(81)
+
+
+def test_a_new_pacer_resumes_from_what_the_last_learned():
+    pacer = Pacer("x", PacingPolicy(rate=60), SimulatedClock())
+    pacer.resume(30, ceiling=45)
+    assert (pacer.rate, pacer.stats().ceiling) == (30, 45)
+    pacer.resume(500, ceiling=900)  # never above the configured rate
+    assert (pacer.rate, pacer.stats().ceiling) == (60, 60)
 
 
 def test_rate_never_falls_below_its_floor():
@@ -181,3 +196,19 @@ def test_a_fetch_through_a_rate_limited_fake_completes_and_is_paced(simulated_ti
     stats = pacer.stats()
     assert stats.rate_limited == session.rate_limited >= 1
     assert pacer.rate < 120  # it learned the limit was lower
+
+
+def test_the_next_build_starts_from_the_pace_the_last_one_learned(tmp_path, simulated_time):
+    from analysis.data.fetch_status import resume_pacers, write_fetch_status
+
+    record = {
+        "finished_at": "2026-01-16T23:05:00+00:00",
+        "sources": {"yahoo": {"rate": 30.0, "ceiling": 45.0}, "nowhere": {"rate": 5.0}},
+    }
+    write_fetch_status(tmp_path, record)
+    assert resume_pacers(tmp_path, now="2026-01-17T23:00:00+00:00") == {"yahoo": 30.0}
+    assert pacer_for("yahoo").stats().ceiling == 45.0
+    reset_pacers(simulated_time)
+    # A week later the limit it found is no longer trusted.
+    assert resume_pacers(tmp_path, now="2026-01-24T23:06:00+00:00") == {}
+    assert pacer_for("yahoo").rate == 60.0

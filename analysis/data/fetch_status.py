@@ -11,10 +11,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from analysis.data.sources.pacing import pacing_stats
+import pandas as pd
+
+from analysis.data.sources.pacing import pacer_for, pacing_stats
 from analysis.data.store import atomic_write, utc_now_iso
 
 STATUS_FILE = "fetch-status.json"
+# How long what a fetch learned about a source's limit is trusted by the next one.
+REMEMBER_PACE = pd.Timedelta(days=7)
 
 
 def write_fetch_status(root: Path, record: dict) -> Path:
@@ -54,3 +58,31 @@ def read_fetch_status(root: Path) -> dict | None:
     except (OSError, ValueError):
         return None
     return record if isinstance(record, dict) else None
+
+
+def resume_pacers(root: Path, *, now=None) -> dict[str, float]:
+    """Start each source's pacer from the rate the last fetch ended at, if recent.
+
+    A build is a new process; without this it would start at the configured rate and run
+    into a limit the last build had already found. Returns the rates resumed, by source.
+    """
+    record = read_fetch_status(root) or {}
+    now = pd.Timestamp(now if now is not None else utc_now_iso())
+    try:
+        finished = pd.Timestamp(record.get("finished_at"))
+    except (TypeError, ValueError):
+        return {}
+    if finished is pd.NaT or now - finished > REMEMBER_PACE:
+        return {}
+    resumed = {}
+    for source, stats in (record.get("sources") or {}).items():
+        rate, ceiling = stats.get("rate"), stats.get("ceiling")
+        if not isinstance(rate, int | float) or rate <= 0:
+            continue
+        try:
+            pacer = pacer_for(source)
+        except ValueError:
+            continue
+        pacer.resume(float(rate), float(ceiling) if isinstance(ceiling, int | float) else None)
+        resumed[source] = pacer.rate
+    return resumed

@@ -25,7 +25,7 @@ import yaml
 
 from analysis.data.clock import default_clock
 from analysis.data.errors import DataError
-from analysis.data.fetch_status import fetch_record, write_fetch_status
+from analysis.data.fetch_status import fetch_record, resume_pacers, write_fetch_status
 from analysis.data.frontmatter import Post, declared_series, declared_universes
 from analysis.data.settings import PROJECT_ROOT, Settings
 from analysis.data.store import Store, atomic_write
@@ -65,6 +65,8 @@ def fetch_for_posts(
     """
     started = default_clock().now()
     store = Store(settings.data_dir, lock_timeout=settings.lock_timeout)
+    if not settings.offline:
+        resume_pacers(store.root, now=now)
     report = update_series(
         declared_series(posts),
         store=store,

@@ -10,8 +10,10 @@ for a while, so the fetch spaces its requests instead of finding the limit the h
 - **429.** ``Retry-After`` is honoured when the source sends it: no request leaves before
   then. Without it the pacer pauses for ``cooldown`` seconds, doubling while 429s keep
   coming. Either way the rate is cut (multiplicative decrease, once per episode), and raised
-  again by a tenth of the configured rate after each run of ``recover_after`` successes,
-  never above the configured rate.
+  again by a tenth of the configured rate after each run of ``recover_after`` successes, up
+  to a ceiling: the configured rate at first, then 90% of the rate at which the last 429
+  came, so the pacer does not walk back into the limit it found. A new process can start
+  from what the last one learned (:meth:`Pacer.resume`).
 - **Concurrency.** At most ``max_concurrency`` requests are in flight at once.
 
 Yahoo's traffic goes through the ``curl_cffi`` session yfinance is handed (:func:`paced`):
@@ -96,6 +98,7 @@ class PacingStats:
     rate_limited: int = 0
     waited_seconds: float = 0.0
     rate: float = 0.0
+    ceiling: float = 0.0
 
 
 class _Millis(AbstractClock):
@@ -119,6 +122,7 @@ class Pacer:
         self._slots = threading.BoundedSemaphore(max(1, policy.max_concurrency))
         self._bucket = StateBucket([_rate(policy.rate)], clock=_Millis(self.clock))
         self._rate = policy.rate
+        self._ceiling = policy.rate
         self._paused_until = float("-inf")
         self._next_cooldown = policy.cooldown
         self._streak = 0
@@ -133,7 +137,14 @@ class Pacer:
     def stats(self) -> PacingStats:
         """A copy of the counters."""
         with self._lock:
-            return replace(self._stats, rate=self._rate)
+            return replace(self._stats, rate=self._rate, ceiling=self._ceiling)
+
+    def resume(self, rate: float, ceiling: float | None = None) -> None:
+        """Start from a rate (and ceiling) an earlier fetch learned, never above the policy's."""
+        with self._lock:
+            top = self.policy.rate
+            self._ceiling = min(top, max(self.policy.min_rate, ceiling or top))
+            self._set_rate(min(self._ceiling, max(self.policy.min_rate, rate)))
 
     @contextlib.contextmanager
     def turn(self) -> Iterator[None]:
@@ -156,6 +167,7 @@ class Pacer:
             self._stats.rate_limited += 1
             self._streak = 0
             if now >= self._paused_until:  # the first 429 of an episode cuts the rate once
+                self._ceiling = max(self.policy.min_rate, min(self._ceiling, 0.9 * self._rate))
                 self._set_rate(max(self.policy.min_rate, self._rate * self.policy.decrease))
             pause = self._next_cooldown if retry_after is None else retry_after
             if retry_after is None:
@@ -167,9 +179,9 @@ class Pacer:
         with self._lock:
             self._next_cooldown = self.policy.cooldown
             self._streak += 1
-            if self._streak >= self.policy.recover_after and self._rate < self.policy.rate:
+            if self._streak >= self.policy.recover_after and self._rate < self._ceiling:
                 step = self.policy.increase * self.policy.rate
-                self._set_rate(min(self.policy.rate, self._rate + step))
+                self._set_rate(min(self._ceiling, self._rate + step))
                 self._streak = 0
 
     def _set_rate(self, rate: float) -> None:
