@@ -203,10 +203,11 @@ def main(argv=None) -> int:
     print("-" * len(header))
     for r in results.values():
         minutes = ", ".join(f"{m:g}" for m in r["cold_minutes"])
+        posts_first = "yes" if r["posts_complete_after_first"] else "NO"
         print(
             f"{r['name']:<14} {r['cold_builds']:>6} {r['cold_requests']:>9,} "
             f"{r['cold_requests'] / r['members']:>10.3f} {r['cold_429_share']:>9.2%} "
-            f"{minutes:<26} {r['members_lost']:>4} {'yes' if r['posts_complete_after_first'] else 'NO':>9} | "
+            f"{minutes:<26} {r['members_lost']:>4} {posts_first:>9} | "
             f"{r['daily_requests']:>9,} {r['daily_429_share']:>9.2%} {r['daily_minutes']:>7.1f} "
             f"{'yes' if r['daily_one_build'] else 'no':>9}"
         )
