@@ -268,7 +268,8 @@ def fetch_iwm_holdings(
         status = int(response.status_code)
         headers = getattr(response, "headers", None)
         pacer.observe(status, headers)
-        error = transport.error_for_status(status, headers=headers, **where)
+        # A 404 here is a moved download link, not an unknown symbol.
+        error = transport.error_for_status(status, headers=headers, not_found=frozenset(), **where)
         if error is not None:
             raise error
         return bytes(response.content)
