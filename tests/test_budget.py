@@ -195,3 +195,23 @@ def test_a_member_on_an_unknown_exchange_still_gets_its_timezone_probe(tmp_path)
     )
     assert report.with_data == MEMBERS[:3]
     assert sorted(yahoo.tz_requests) == MEMBERS[:3]
+
+
+def test_a_block_longer_than_the_budget_leaves_members_not_reached_not_failed(
+    tmp_path, one_a_second
+):
+    from analysis.testing.fake_yahoo import RateLimit
+
+    store = Store(tmp_path)
+    blocking = RateLimit(30, burst=5, retry_after=False, penalty_minutes=10)
+    yahoo = FakeYahooSession(dict.fromkeys(MEMBERS, DATA), rate_limit=blocking)
+    started = one_a_second.now()
+    report = update_universe(
+        MEMBERS, store, settings_for(tmp_path, budget=120.0), yahoo, now=NOW, batch_size=5
+    )
+    # The block came, the pacer paused, and rather than wait past the budget it stopped.
+    assert yahoo.rate_limited >= 1
+    assert one_a_second.now() - started <= 120.0
+    assert report.failed == {}
+    assert 0 < len(report.with_data) < len(MEMBERS)
+    assert set(report.not_reached) == set(MEMBERS) - set(report.with_data)

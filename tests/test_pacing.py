@@ -62,7 +62,8 @@ def test_rate_is_cut_on_429_and_raised_again_after_successes():
     assert pacer.rate == 100  # never above the configured rate
     pacer.observe(429)
     assert pacer.rate == 50
-    pacer.observe(429)  # the same episode (still paused): cut once, not twice
+    clock.sleep(600)
+    pacer.observe(429)  # 429s with no success between are one episode: cut once, not twice
     assert pacer.rate == 50
     for _ in range(9):
         pacer.observe(200)
@@ -74,7 +75,6 @@ def test_rate_is_cut_on_429_and_raised_again_after_successes():
     # Back up, but only to 90% of the rate the 429 came at: not into the same limit again.
     assert pacer.rate == 90
     assert pacer.stats().ceiling == 90
-    clock.sleep(10)
     pacer.observe(429)  # a new episode, at 90
     assert pacer.rate == 45
     for _ in range(200):
@@ -95,7 +95,7 @@ def test_rate_never_falls_below_its_floor():
     pacer = Pacer("x", PacingPolicy(rate=8, min_rate=3, cooldown=1), clock)
     for _ in range(5):
         pacer.observe(429)
-        clock.sleep(700)
+        pacer.observe(200)  # each 429 a new episode
     assert pacer.rate == 3
 
 

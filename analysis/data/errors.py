@@ -33,6 +33,10 @@ class RateLimitedError(TransientSourceError):
     """The source answered HTTP 429, Too Many Requests; ``retry_after`` says how long to wait."""
 
 
+class BudgetExhaustedError(TransientSourceError):
+    """The build's fetch budget would run out before the source may be asked again."""
+
+
 class NetworkDownError(SourceError):
     """The source could not be reached at all (no route, DNS failure, connection refused).
 

@@ -39,6 +39,7 @@ BATCH_SIZE = 25
 # Outcome of a member the build's fetch budget did not reach: it keeps what the store holds
 # and comes first in the next build.
 NOT_REACHED = "not reached"
+BUDGET_MESSAGE = "the fetch budget runs out"
 # Exchanges in the holdings file whose listings trade on New York time. Seeding yfinance's
 # timezone cache with them saves a timezone request per member.
 _NEW_YORK_EXCHANGES = ("NASDAQ", "NEW YORK STOCK EXCHANGE", "NYSE", "CBOE")
@@ -317,23 +318,33 @@ def update_universe(
         from tqdm import tqdm
 
         batches = tqdm(batches, unit="batch", desc="members")
-    for batch in batches:
-        # A batch starts only if, at the current pace, it should end within the budget.
-        expected = len(batch) * 60.0 / pacer_for(YAHOO).rate
-        if not settings.offline and clock.now() - started + expected > budget:
-            _defer(store, report, [s for s in due if s not in report.outcomes], Outcome)
-            break
-        batch_report = update_series(
-            batch,
-            store=store,
-            settings=settings,
-            now=now,
-            yahoo_session=session,
-            progress=False,
-            history_start=history_start,
-            yahoo_timezones=timezones,
-        )
-        report.outcomes.update(batch_report.outcomes)
+    pacer = pacer_for(YAHOO)
+    # No request leaves after the budget, not even one a 429 pause would push past it.
+    pacer.deadline = None if settings.offline else started + budget
+    try:
+        for batch in batches:
+            # A batch starts only if, at the current pace, it should end within the budget.
+            expected = len(batch) * 60.0 / pacer.rate
+            if not settings.offline and clock.now() - started + expected > budget:
+                break
+            batch_report = update_series(
+                batch,
+                store=store,
+                settings=settings,
+                now=now,
+                yahoo_session=session,
+                progress=False,
+                history_start=history_start,
+                yahoo_timezones=timezones,
+            )
+            for symbol, outcome in batch_report.outcomes.items():
+                # Cut off by the budget: not a failure of the member's source.
+                if outcome.error and BUDGET_MESSAGE in outcome.error:
+                    continue
+                report.outcomes[symbol] = outcome
+    finally:
+        pacer.deadline = None
+    _defer(store, report, [s for s in due if s not in report.outcomes], Outcome)
     report.outcomes = {s: report.outcomes[s] for s in symbols if s in report.outcomes}
     if report.failed:
         log.warning("%s", report.summary())

@@ -9,7 +9,7 @@ for a while, so the fetch spaces its requests instead of finding the limit the h
   :data:`DEFAULT_YAHOO_RATE`); FRED and iShares have their own low rates.
 - **429.** ``Retry-After`` is honoured when the source sends it: no request leaves before
   then. Without it the pacer pauses for ``cooldown`` seconds, doubling while 429s keep
-  coming. Either way the rate is cut (multiplicative decrease, once per episode), and raised
+  coming. Either way the rate is cut (multiplicative decrease, once per run of 429s), and raised
   again by a tenth of the configured rate after each run of ``recover_after`` successes, up
   to a ceiling: the configured rate at first, then 90% of the rate at which the last 429
   came, so the pacer does not walk back into the limit it found. A new process can start
@@ -34,6 +34,7 @@ import tenacity
 from pyrate_limiter import AbstractClock, Duration, Rate, RateItem, StateBucket
 
 from analysis.data.clock import Clock, default_clock
+from analysis.data.errors import BudgetExhaustedError
 from analysis.data.settings import DEFAULT_YAHOO_RATE
 from analysis.data.sources.transport import retry_after_seconds
 
@@ -126,7 +127,10 @@ class Pacer:
         self._paused_until = float("-inf")
         self._next_cooldown = policy.cooldown
         self._streak = 0
+        self._limited = False
         self._stats = PacingStats(rate=policy.rate)
+        # Clock time after which no request may leave (the fetch budget), or None.
+        self.deadline: float | None = None
 
     @property
     def rate(self) -> float:
@@ -148,7 +152,13 @@ class Pacer:
 
     @contextlib.contextmanager
     def turn(self) -> Iterator[None]:
-        """Hold one of the concurrency slots, once the pace and any pause allow a request."""
+        """Hold one of the concurrency slots, once the pace and any pause allow a request.
+
+        Raises
+        ------
+        BudgetExhaustedError
+            ``deadline`` is set and the wait would pass it (a long 429 pause, usually).
+        """
         with self._slots:
             self._wait_turn()
             yield
@@ -166,7 +176,8 @@ class Pacer:
             now = self.clock.now()
             self._stats.rate_limited += 1
             self._streak = 0
-            if now >= self._paused_until:  # the first 429 of an episode cuts the rate once
+            if not self._limited:  # the first 429 since a success cuts the rate, once
+                self._limited = True
                 self._ceiling = max(self.policy.min_rate, min(self._ceiling, 0.9 * self._rate))
                 self._set_rate(max(self.policy.min_rate, self._rate * self.policy.decrease))
             pause = self._next_cooldown if retry_after is None else retry_after
@@ -178,6 +189,7 @@ class Pacer:
         """A request that was not rate-limited; a run of them raises the rate again."""
         with self._lock:
             self._next_cooldown = self.policy.cooldown
+            self._limited = False
             self._streak += 1
             if self._streak >= self.policy.recover_after and self._rate < self._ceiling:
                 step = self.policy.increase * self.policy.rate
@@ -199,6 +211,10 @@ class Pacer:
                         self._stats.requests += 1
                         return
                     wait = max(self._bucket.waiting(item), 1) / 1000
+                if self.deadline is not None and now + wait > self.deadline:
+                    raise BudgetExhaustedError(
+                        f"the fetch budget runs out before {self.name} may be asked again"
+                    )
                 self._stats.waited_seconds += wait
             self.clock.sleep(wait)
 
