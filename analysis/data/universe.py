@@ -256,10 +256,10 @@ def update_universe(
     backoff, and a failed member keeps its stored rows (stale) or is listed as failed.
     Each member is stored as soon as its batch arrives, so a build killed part way keeps
     every member stored before. A batch starts only if, at the Yahoo pacer's current rate, it
-    should end within ``budget`` seconds of ``started``; members after that are reported
-    ``"not reached"``, keep what the
-    store holds, and come first in the next build. Nothing is raised for individual members;
-    see :attr:`UniverseReport.failed` and :attr:`UniverseReport.not_reached`.
+    should end within ``budget`` seconds of ``started``, and no request leaves after that
+    (the pacer's deadline); members not fetched are reported ``"not reached"``, keep what
+    the store holds, and come first in the next build. Nothing is raised for individual
+    members; see :attr:`UniverseReport.failed` and :attr:`UniverseReport.not_reached`.
 
     Parameters
     ----------
