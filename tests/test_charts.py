@@ -62,7 +62,7 @@ def test_importing_the_package_changes_no_global_settings():
         "import sys, matplotlib as mpl\n"
         "snap = lambda: {k: mpl.rcParams[k] for k in mpl.rcParams if k != 'backend'}\n"
         "before = snap()\n"
-        "import analysis, analysis.charts.plots, analysis.claims, analysis.metrics.core\n"
+        "import analysis, analysis.charts, analysis.claims, analysis.metrics\n"
         "assert snap() == before, 'rcParams changed'\n"
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n"
     )
@@ -103,7 +103,7 @@ def test_colours_are_fixed_per_series():
 def test_fallback_colour_is_stable_across_processes():
     here = ch.color_for("ZZZZ")
     assert here in ch.FALLBACK_COLORS
-    code = "from analysis.charts.plots import color_for; print(color_for('ZZZZ'))"
+    code = "from analysis.charts.colors import color_for; print(color_for('ZZZZ'))"
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert other.stdout.strip() == here
 
@@ -431,7 +431,7 @@ def test_the_readme_names_every_chart_function_and_only_real_ones():
 
 
 def test_a_chart_of_your_own_as_the_readme_describes(tmp_path, window_closes):
-    from analysis.charts.style import Chart, finish, house_style, new_figure
+    from analysis.charts import Chart, finish, house_style, new_figure
 
     with house_style():
         fig, ax = new_figure()

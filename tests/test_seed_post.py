@@ -22,17 +22,21 @@ from analysis.data.frontmatter import read_front_matter
 from analysis.data.load import load_column, load_series
 from analysis.data.settings import PROJECT_ROOT
 from analysis.data.store import Store
-from analysis.metrics.core import (
+from analysis.metrics.fed import (
     calc_consecutive_cuts,
-    calc_drawdown_from_high,
-    calc_first_close_above,
-    calc_period_return,
-    calc_rank_phrase,
-    calc_session_count,
-    calc_volume_vs_average,
     to_easing_cycle_starts,
     to_fed_target_history,
     to_rate_changes,
+)
+from analysis.metrics.levels import (
+    calc_drawdown_from_high,
+    calc_first_close_above,
+    calc_volume_vs_average,
+)
+from analysis.metrics.returns import (
+    calc_period_return,
+    calc_rank_phrase,
+    calc_session_count,
     to_start_of_year_returns,
 )
 from analysis.site.notebook import execute_post

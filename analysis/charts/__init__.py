@@ -22,38 +22,34 @@ a chart is built.
 """
 
 from analysis.charts.breadth import plot_breadth, survivorship_note
-from analysis.charts.plots import (
-    HORIZON_STYLES,
-    plot_cumulative_returns,
-    plot_cycle_study,
-    plot_fed_target,
-    plot_price_with_level,
-    plot_ranked_returns,
-    plot_returns_vs_benchmark,
-    plot_since_publication,
-    plot_start_of_year_ranking,
-)
-from analysis.charts.style import (
+from analysis.charts.colors import (
     CUT_COLOR,
     FALLBACK_COLORS,
     LABELS,
     NEUTRAL_COLOR,
     SERIES_COLORS,
     TEXT_COLOR,
-    Chart,
     color_for,
     contrast_ratio,
+    label_for,
+)
+from analysis.charts.fed import HORIZON_STYLES, plot_cycle_study, plot_fed_target
+from analysis.charts.prices import plot_price_with_level
+from analysis.charts.returns import (
+    plot_cumulative_returns,
+    plot_ranked_returns,
+    plot_returns_vs_benchmark,
+    plot_since_publication,
+    plot_start_of_year_ranking,
+)
+from analysis.charts.saving import Chart, save_chart, save_plotted_csv, save_preview, source_line
+from analysis.charts.style import (
     date_axis,
     finish,
     house_style,
-    label_for,
     level_line,
     new_figure,
     percent_axis,
-    save_chart,
-    save_plotted_csv,
-    save_preview,
-    source_line,
     zero_line,
 )
 

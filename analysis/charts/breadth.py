@@ -1,7 +1,7 @@
 """The breadth chart: share of members above their moving average, with the 50% line.
 
-Built like every chart in :mod:`analysis.charts.plots`: the house style applied only while the
-figure is drawn, a :class:`~analysis.charts.style.Chart` with alt text and the plotted data, and
+Built like every chart in :mod:`analysis.charts`: the house style applied only while the
+figure is drawn, a :class:`~analysis.charts.saving.Chart` with alt text and the plotted data, and
 the source line at the bottom; here with a survivorship note above it.
 """
 
@@ -10,10 +10,10 @@ from __future__ import annotations
 import matplotlib.dates as mdates
 import pandas as pd
 
+from analysis.charts.colors import SMALL_CAPS
+from analysis.charts.saving import Chart
 from analysis.charts.style import (
     FIGSIZE,
-    SMALL_CAPS,
-    Chart,
     add_source_line,
     freeze_style,  # tick colours must be stored before the style context closes
     house_style,
@@ -67,7 +67,7 @@ def plot_breadth(
     holdings_as_of : date-like, optional
         Date of the membership list, for the survivorship note.
     source : str, optional
-        The source line (:func:`analysis.charts.style.source_line`).
+        The source line (:func:`analysis.charts.saving.source_line`).
     window : int
         Moving-average length, for the labels.
     start : date-like, optional
