@@ -19,6 +19,14 @@ Every ``plot_*`` function takes frames from :mod:`analysis.metrics` and returns 
 
 Importing this package changes no global matplotlib setting: the style applies only while
 a chart is built.
+
+Where things are: :mod:`analysis.charts.colors` (colours and names of series),
+:mod:`analysis.charts.style` (the style, the figure, the source line, axis helpers),
+:mod:`analysis.charts.saving` (``Chart``, SVG, CSV, preview, source line), and one module per
+family of plots: :mod:`~analysis.charts.returns`, :mod:`~analysis.charts.prices`,
+:mod:`~analysis.charts.fed`, :mod:`~analysis.charts.breadth`. Each ``plot_*`` there is three
+steps a new chart can copy: ``_shape_*`` makes the frame to plot (the CSV a reader
+downloads), ``_draw_*`` draws it on the axes, ``_describe_*`` writes the alt text from it.
 """
 
 from analysis.charts.breadth import plot_breadth, survivorship_note

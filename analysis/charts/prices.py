@@ -49,6 +49,23 @@ def plot_price_with_level(
     ``start``..``end``, so the first days shown already have a full window; zero volumes
     count as missing. ``level_label`` defaults to ``"$250"`` style.
     """
+    frame = _shape_price_with_level(close, volume, level, start, end, volume_window)
+    name = label_for(symbol, labels)
+    level_text = level_label or f"${level:,.0f}"
+    with house_style():
+        fig, (ax, vax) = new_figure(
+            figsize, nrows=2, sharex=True, gridspec_kw={"height_ratios": [3, 1]}
+        )
+        _draw_price_with_level(
+            ax, vax, frame, level, level_text, name, color_for(symbol), volume_window
+        )
+        finish(fig, source, title)
+    alt = _describe_price_with_level(frame, level, level_text, name, volume_window)
+    return Chart(fig, alt, frame)
+
+
+def _shape_price_with_level(close, volume, level, start, end, volume_window) -> pd.DataFrame:
+    """Close, volume, its moving average and the level, over the sessions shown."""
     vol = volume.astype(float).where(volume > 0)
     average = vol.rolling(volume_window, min_periods=volume_window).mean()
     frame = pd.DataFrame({"close": close.astype(float), "volume": vol, "volume_avg": average})
@@ -57,31 +74,31 @@ def plot_price_with_level(
     frame = frame.loc[lo:hi]
     frame = frame.dropna(subset=["close"])
     frame["level"] = float(level)
-    name = label_for(symbol, labels)
-    level_text = level_label or f"${level:,.0f}"
-    color = color_for(symbol)
-    with house_style():
-        fig, (ax, vax) = new_figure(
-            figsize, nrows=2, sharex=True, gridspec_kw={"height_ratios": [3, 1]}
-        )
-        ax.plot(frame.index, frame["close"].to_numpy(), color=color, label=f"{name} close")
-        level_line(ax, level, level_text)
-        ax.yaxis.set_major_formatter(mticker.StrMethodFormatter("${x:,.0f}"))
-        ax.set_ylabel(f"{name} close")
-        ax.margins(y=0.12)
-        column_bars(vax, frame.index, frame["volume"].to_numpy() / 1e6, color=color, alpha=0.6)
-        vax.plot(
-            frame.index,
-            frame["volume_avg"].to_numpy() / 1e6,
-            color=TEXT_COLOR,
-            linewidth=1.5,
-            label=f"{volume_window}-day average",
-        )
-        vax.set_ylabel("Volume (m)")
-        vax.legend(loc="upper left", fontsize=8)
-        date_axis(vax)
-        finish(fig, source, title)
+    return frame
 
+
+def _draw_price_with_level(ax, vax, frame, level, level_text, name, color, volume_window):
+    """Top: the close and a dashed line at the level. Bottom: volume bars and the average."""
+    ax.plot(frame.index, frame["close"].to_numpy(), color=color, label=f"{name} close")
+    level_line(ax, level, level_text)
+    ax.yaxis.set_major_formatter(mticker.StrMethodFormatter("${x:,.0f}"))
+    ax.set_ylabel(f"{name} close")
+    ax.margins(y=0.12)
+    column_bars(vax, frame.index, frame["volume"].to_numpy() / 1e6, color=color, alpha=0.6)
+    vax.plot(
+        frame.index,
+        frame["volume_avg"].to_numpy() / 1e6,
+        color=TEXT_COLOR,
+        linewidth=1.5,
+        label=f"{volume_window}-day average",
+    )
+    vax.set_ylabel("Volume (m)")
+    vax.legend(loc="upper left", fontsize=8)
+    date_axis(vax)
+
+
+def _describe_price_with_level(frame, level, level_text, name, volume_window) -> str:
+    """Sessions above the level (and the first), the last close, the last session's volume."""
     above = frame["close"] > level
     first_above = frame.index[above.to_numpy()][0] if above.any() else None
     last = frame.iloc[-1]
@@ -97,4 +114,4 @@ def plot_price_with_level(
         pct = (last["volume"] / last["volume_avg"] - 1) * 100
         direction = "above" if pct >= 0 else "below"
         alt += f" The last session's volume was {abs(pct):.0f}% {direction} the average."
-    return Chart(fig, alt, frame)
+    return alt

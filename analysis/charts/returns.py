@@ -69,48 +69,61 @@ def plot_cumulative_returns(
         ``data`` is the plotted frame in percent.
     """
     data = cumulative.astype(float) * 100.0
+    ends = _line_ends(data)
     with house_style():
         fig, ax = new_figure(figsize)
-        finals = {}
-        for col in data.columns:
-            series = data[col].dropna()
-            if series.empty:
-                continue
-            ax.plot(
-                series.index, series.to_numpy(), color=color_for(col), label=label_for(col, labels)
-            )
-            finals[col] = (series.index[-1], float(series.iloc[-1]))
-        zero_line(ax)
-        percent_axis(ax, decimals=0)
-        date_axis(ax)
-        ax.set_ylabel(ylabel)
-        if finals:
-            low = min(float(np.nanmin(data.to_numpy())), 0.0)
-            high = max(float(np.nanmax(data.to_numpy())), 0.0)
-            gap = max(high - low, 1e-9) * 0.07
-            positions = spread_labels([v for _, v in finals.values()], gap)
-            for (col, (when, value)), y in zip(finals.items(), positions, strict=True):
-                ax.annotate(
-                    f"{label_for(col, labels)} {signed_pct(value)}",
-                    xy=(when, y),
-                    xytext=(6, 0),
-                    textcoords="offset points",
-                    va="center",
-                    ha="left",
-                    color=color_for(col),
-                    fontsize=9,
-                    fontweight="bold",
-                )
+        _draw_cumulative_returns(ax, data, ends, labels=labels, ylabel=ylabel)
         finish(fig, source, title)
+    return Chart(fig, _describe_cumulative_returns(data, ends, labels, _alt_intro), data)
 
+
+def _line_ends(data: pd.DataFrame) -> dict[str, tuple[pd.Timestamp, float]]:
+    """Each line's last point, for its end label; a column without values has none."""
+    ends = {}
+    for col in data.columns:
+        series = data[col].dropna()
+        if not series.empty:
+            ends[col] = (series.index[-1], float(series.iloc[-1]))
+    return ends
+
+
+def _draw_cumulative_returns(ax, data: pd.DataFrame, ends, *, labels, ylabel: str) -> None:
+    """One line per series, its end labelled with its name and value, spread apart."""
+    for col in ends:
+        series = data[col].dropna()
+        ax.plot(series.index, series.to_numpy(), color=color_for(col), label=label_for(col, labels))
+    zero_line(ax)
+    percent_axis(ax, decimals=0)
+    date_axis(ax)
+    ax.set_ylabel(ylabel)
+    if ends:
+        low = min(float(np.nanmin(data.to_numpy())), 0.0)
+        high = max(float(np.nanmax(data.to_numpy())), 0.0)
+        gap = max(high - low, 1e-9) * 0.07
+        positions = spread_labels([v for _, v in ends.values()], gap)
+        for (col, (when, value)), y in zip(ends.items(), positions, strict=True):
+            ax.annotate(
+                f"{label_for(col, labels)} {signed_pct(value)}",
+                xy=(when, y),
+                xytext=(6, 0),
+                textcoords="offset points",
+                va="center",
+                ha="left",
+                color=color_for(col),
+                fontsize=9,
+                fontweight="bold",
+            )
+
+
+def _describe_cumulative_returns(data: pd.DataFrame, ends, labels, intro: str | None) -> str:
+    """The period, then each series' final return, best first."""
     start, end = data.index.min(), data.index.max()
-    ordered = sorted(finals.items(), key=lambda item: -item[1][1])
+    ordered = sorted(ends.items(), key=lambda item: -item[1][1])
     listing = ", ".join(f"{label_for(c, labels)} {alt_pct(v)}" for c, (_, v) in ordered)
-    intro = _alt_intro or (
+    intro = intro or (
         f"Line chart of cumulative price returns from {alt_date(start)} to {alt_date(end)}."
     )
-    alt = f"{intro} At the end: {listing}."
-    return Chart(fig, alt, data)
+    return f"{intro} At the end: {listing}."
 
 
 def plot_since_publication(
@@ -160,47 +173,25 @@ def plot_start_of_year_ranking(
     (fractions, indexed by year). The highlighted bar takes the series' colour, the others
     are grey, and the highlighted bar is annotated with its value and rank.
     """
+    data = _shape_start_of_year(returns_by_year, highlight)
+    name = label_for(symbol, labels)
+    color = color_for(symbol)
+    span = f"first {sessions} sessions" if sessions else "start of the year"
+    with house_style():
+        fig, ax = new_figure(figsize)
+        _draw_start_of_year(ax, data, highlight, color=color, ylabel=f"{name}, {span}")
+        finish(fig, source, title)
+        _emphasise_year_tick(ax, data.index, highlight, color)  # after finish: it sets all ticks
+    return Chart(fig, _describe_start_of_year(data, highlight, name, sessions), data)
+
+
+def _shape_start_of_year(returns_by_year: pd.Series, highlight: int) -> pd.DataFrame:
+    """Every year's return in percent, best first, with its rank and the highlighted year."""
     values = returns_by_year.dropna().astype(float) * 100.0
     if highlight not in values.index:
         raise KeyError(f"{highlight} has no start-of-year return to highlight")
     ordered = values.sort_values(ascending=False, kind="stable")
     ranks = values.rank(ascending=False, method="min").astype(int)
-    name = label_for(symbol, labels)
-    highlight_color = color_for(symbol)
-    with house_style():
-        fig, ax = new_figure(figsize)
-        positions = np.arange(len(ordered))
-        colors = [highlight_color if y == highlight else NEUTRAL_COLOR for y in ordered.index]
-        ax.bar(positions, ordered.to_numpy(), color=colors, width=0.75)
-        ax.set_xticks(positions, [str(y) for y in ordered.index], rotation=90, fontsize=8)
-        ax.set_xlim(-0.75, len(ordered) - 0.25)
-        value = float(values.loc[highlight])
-        where = int(np.flatnonzero(ordered.index == highlight)[0])
-        rank_text = f"{ordinal(int(ranks.loc[highlight]))} of {len(values)}"
-        ax.annotate(
-            f"{highlight}: {signed_pct(value)}\n{rank_text}",
-            xy=(where, value),
-            xytext=(0, 6 if value >= 0 else -6),
-            textcoords="offset points",
-            ha="left" if where < len(ordered) / 2 else "right",
-            va="bottom" if value >= 0 else "top",
-            color=highlight_color,
-            fontsize=9,
-            fontweight="bold",
-        )
-        ax.margins(y=0.15)
-        zero_line(ax)
-        percent_axis(ax)
-        span = f"first {sessions} sessions" if sessions else "start of the year"
-        ax.set_ylabel(f"{name}, {span}")
-        ax.grid(axis="x", visible=False)
-        finish(fig, source, title)
-        # After finish, which sets every tick label to the text colour.
-        for tick, year in zip(ax.get_xticklabels(), ordered.index, strict=True):
-            if year == highlight:
-                tick.set_color(highlight_color)
-                tick.set_fontweight("bold")
-
     data = pd.DataFrame(
         {
             "return_pct": ordered,
@@ -209,16 +200,60 @@ def plot_start_of_year_ranking(
         }
     )
     data.index.name = "year"
+    return data
+
+
+def _draw_start_of_year(ax, data: pd.DataFrame, highlight: int, *, color, ylabel) -> None:
+    """Grey bars, best first; the highlighted year in colour, annotated with value and rank."""
+    ordered = data["return_pct"]
+    positions = np.arange(len(ordered))
+    colors = [color if y == highlight else NEUTRAL_COLOR for y in ordered.index]
+    ax.bar(positions, ordered.to_numpy(), color=colors, width=0.75)
+    ax.set_xticks(positions, [str(y) for y in ordered.index], rotation=90, fontsize=8)
+    ax.set_xlim(-0.75, len(ordered) - 0.25)
+    value = float(ordered.loc[highlight])
+    where = int(np.flatnonzero(ordered.index == highlight)[0])
+    rank_text = f"{ordinal(int(data.loc[highlight, 'rank']))} of {len(data)}"
+    ax.annotate(
+        f"{highlight}: {signed_pct(value)}\n{rank_text}",
+        xy=(where, value),
+        xytext=(0, 6 if value >= 0 else -6),
+        textcoords="offset points",
+        ha="left" if where < len(ordered) / 2 else "right",
+        va="bottom" if value >= 0 else "top",
+        color=color,
+        fontsize=9,
+        fontweight="bold",
+    )
+    ax.margins(y=0.15)
+    zero_line(ax)
+    percent_axis(ax)
+    ax.set_ylabel(ylabel)
+    ax.grid(axis="x", visible=False)
+
+
+def _emphasise_year_tick(ax, years: pd.Index, highlight: int, color) -> None:
+    """The highlighted year's tick label in its colour and bold."""
+    for tick, year in zip(ax.get_xticklabels(), years, strict=True):
+        if year == highlight:
+            tick.set_color(color)
+            tick.set_fontweight("bold")
+
+
+def _describe_start_of_year(data: pd.DataFrame, highlight: int, name: str, sessions) -> str:
+    """The span and years ranked, the highlighted year's value and rank, the best and worst."""
+    ordered = data["return_pct"]
+    value = float(ordered.loc[highlight])
+    rank = int(data.loc[highlight, "rank"])
     best, worst = ordered.index[0], ordered.index[-1]
     span_text = f"the first {sessions} sessions" if sessions else "the start"
-    alt = (
+    return (
         f"Bar chart of the {name}'s price return over {span_text} of each year from "
-        f"{values.index.min()} to {values.index.max()}, sorted from best to worst. "
+        f"{data.index.min()} to {data.index.max()}, sorted from best to worst. "
         f"{highlight} ({alt_pct(value)}) is highlighted and ranks "
-        f"{ordinal(int(ranks.loc[highlight]))} of {len(values)}. The best year was {best} "
+        f"{ordinal(rank)} of {len(data)}. The best year was {best} "
         f"({alt_pct(ordered.loc[best])}), the worst {worst} ({alt_pct(ordered.loc[worst])})."
     )
-    return Chart(fig, alt, data)
 
 
 def plot_ranked_returns(
@@ -248,55 +283,26 @@ def plot_ranked_returns(
     period : str, optional
         For the alt text, e.g. ``"31 December 2025 to 16 January 2026"``.
     """
-    clean = returns.astype(float).dropna() * 100.0
-    missing = [s for s in returns.index if s not in clean.index]
-    ordered = clean.sort_values(ascending=True, kind="stable")
-    highlight = set(highlight)
-    n = len(ordered)
+    data = _shape_ranked_returns(returns, benchmark, labels)
     if figsize is None:
-        figsize = (FIGSIZE[0], max(3.0, min(0.38 * n + 1.4, 9.0)))
+        figsize = (FIGSIZE[0], max(3.0, min(0.38 * len(data) + 1.4, 9.0)))
     with house_style():
         fig, ax = new_figure(figsize)
-        positions = np.arange(n)
-        bars = ax.barh(
-            positions,
-            ordered.to_numpy(),
-            color=[color_for(s) for s in ordered.index],
-            height=0.68,
-        )
-        for bar, symbol in zip(bars, ordered.index, strict=True):
-            if symbol in highlight:
-                bar.set_hatch("///")
-                bar.set_edgecolor(TEXT_COLOR)
-        ax.set_yticks(positions, [label_for(s, labels) for s in ordered.index])
-        for tick, symbol in zip(ax.get_yticklabels(), ordered.index, strict=True):
-            if symbol in highlight or symbol == benchmark:
-                tick.set_fontweight("bold")
-        for y, value in zip(positions, ordered.to_numpy(), strict=True):
-            ax.annotate(
-                signed_pct(value),
-                xy=(value, y),
-                xytext=(4 if value >= 0 else -4, 0),
-                textcoords="offset points",
-                ha="left" if value >= 0 else "right",
-                va="center",
-                color=TEXT_COLOR,
-                fontsize=8,
-            )
-        if benchmark is not None and benchmark in clean.index:
-            ax.axvline(
-                clean.loc[benchmark], color=color_for(benchmark), linestyle="--", linewidth=1.2
-            )
-        ax.grid(axis="y", visible=False)
-        ax.grid(axis="x", visible=True)
-        ax.margins(x=0.18)
-        zero_line(ax, axis="x")
-        percent_axis(ax, axis="x")
+        _draw_ranked_returns(ax, data, benchmark=benchmark, highlight=set(highlight))
         ax.set_xlabel(xlabel)
-        ax.spines["left"].set_visible(False)
         finish(fig, source, title)
+    missing = [s for s in returns.index if s not in data.index]
+    alt = _describe_ranked_returns(data, missing, labels, period=period, intro=_alt_intro)
+    return Chart(fig, alt, data)
 
-    best_first = ordered.iloc[::-1]
+
+def _shape_ranked_returns(returns: pd.Series, benchmark: str | None, labels) -> pd.DataFrame:
+    """Returns in percent, best first, with reader names and the lead over the benchmark.
+
+    Symbols without a return are left out (the description names them).
+    """
+    clean = returns.astype(float).dropna() * 100.0
+    best_first = clean.sort_values(ascending=True, kind="stable").iloc[::-1]
     data = pd.DataFrame(
         {"label": [label_for(s, labels) for s in best_first.index]}, index=best_first.index
     )
@@ -304,8 +310,62 @@ def plot_ranked_returns(
     if benchmark is not None and benchmark in clean.index:
         data["vs_benchmark_pp"] = best_first - clean.loc[benchmark]
     data.index.name = "symbol"
-    listing = "; ".join(f"{label_for(s, labels)} {alt_pct(v)}" for s, v in best_first.items())
-    intro = _alt_intro or (
+    return data
+
+
+def _draw_ranked_returns(ax, data: pd.DataFrame, *, benchmark, highlight: set[str]) -> None:
+    """Bars from the bottom up (best on top), each labelled with its value.
+
+    The benchmark's return is also a dashed line; highlighted bars are hatched, and their
+    names (and the benchmark's) are bold.
+    """
+    ordered = data["return_pct"].iloc[::-1]
+    positions = np.arange(len(ordered))
+    bars = ax.barh(
+        positions,
+        ordered.to_numpy(),
+        color=[color_for(s) for s in ordered.index],
+        height=0.68,
+    )
+    for bar, symbol in zip(bars, ordered.index, strict=True):
+        if symbol in highlight:
+            bar.set_hatch("///")
+            bar.set_edgecolor(TEXT_COLOR)
+    ax.set_yticks(positions, data["label"].iloc[::-1].tolist())
+    for tick, symbol in zip(ax.get_yticklabels(), ordered.index, strict=True):
+        if symbol in highlight or symbol == benchmark:
+            tick.set_fontweight("bold")
+    for y, value in zip(positions, ordered.to_numpy(), strict=True):
+        ax.annotate(
+            signed_pct(value),
+            xy=(value, y),
+            xytext=(4 if value >= 0 else -4, 0),
+            textcoords="offset points",
+            ha="left" if value >= 0 else "right",
+            va="center",
+            color=TEXT_COLOR,
+            fontsize=8,
+        )
+    if benchmark is not None and benchmark in data.index:
+        ax.axvline(
+            data.loc[benchmark, "return_pct"],
+            color=color_for(benchmark),
+            linestyle="--",
+            linewidth=1.2,
+        )
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", visible=True)
+    ax.margins(x=0.18)
+    zero_line(ax, axis="x")
+    percent_axis(ax, axis="x")
+    ax.spines["left"].set_visible(False)
+
+
+def _describe_ranked_returns(data: pd.DataFrame, missing, labels, *, period, intro) -> str:
+    """Every return, best first, and the symbols without one."""
+    pairs = zip(data["label"], data["return_pct"], strict=True)
+    listing = "; ".join(f"{label} {alt_pct(value)}" for label, value in pairs)
+    intro = intro or (
         "Horizontal bar chart of price returns"
         + (f" from {period}" if period else "")
         + ", ranked from best to worst"
@@ -313,7 +373,7 @@ def plot_ranked_returns(
     alt = f"{intro}: {listing}."
     if missing:
         alt += f" No data for {', '.join(label_for(s, labels) for s in missing)}."
-    return Chart(fig, alt, data)
+    return alt
 
 
 def plot_returns_vs_benchmark(
