@@ -422,7 +422,7 @@ def test_the_readme_names_every_chart_function_and_only_real_ones():
     from analysis.data.settings import PROJECT_ROOT
 
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    named = set(re.findall(r"`(?:analysis\.breadth_chart\.)?(plot_\w+)`", readme))
+    named = set(re.findall(r"`(?:analysis\.charts\.)?(plot_\w+)`", readme))
     public = {name for name in ch.__all__ if name.startswith("plot_")} | {"plot_breadth"}
     assert named == public
     assert callable(breadth_chart.plot_breadth)
