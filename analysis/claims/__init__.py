@@ -13,6 +13,10 @@ What a post uses:
 - :func:`cited`, :func:`parse_cited`, :func:`to_cited_table_markdown`: figures no price
   series can check, attributed and marked as not verified.
 
+The code behind them: :mod:`analysis.claims.schema` (validating the list below),
+:mod:`analysis.claims.check` (verdicts and printed values), :mod:`analysis.claims.tables`
+(the claims table) and :mod:`analysis.claims.citations` (cited figures).
+
 Schema of one ``claims:`` item
 ------------------------------
 ``id`` (required)
@@ -59,7 +63,7 @@ from analysis.claims.check import (
     format_value,
     to_verdict_counts,
 )
-from analysis.claims.cited import Cited, cited, parse_cited, to_cited_table_markdown
+from analysis.claims.citations import Cited, cited, parse_cited, to_cited_table_markdown
 from analysis.claims.schema import KINDS, Claim, ClaimsSchemaError, load_claims, parse_claims
 from analysis.claims.tables import show_claims_table, to_claims_table_markdown
 

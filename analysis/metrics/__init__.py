@@ -17,6 +17,12 @@ record. What a post uses:
 - the trade since publication: :func:`calc_follow_up`.
 
 A computation that needs data that is not there raises :class:`InsufficientDataError`.
+
+The code behind them, one module per family: :mod:`~analysis.metrics.common` (the rules every
+metric follows), :mod:`~analysis.metrics.returns`, :mod:`~analysis.metrics.levels`,
+:mod:`~analysis.metrics.fed`, :mod:`~analysis.metrics.events` (returns after event dates),
+:mod:`~analysis.metrics.cycle_study`, :mod:`~analysis.metrics.breadth` and
+:mod:`~analysis.metrics.follow_up`.
 """
 
 from analysis.metrics.breadth import (
