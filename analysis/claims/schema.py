@@ -43,9 +43,6 @@ class Claim:
     note: str | None = None
 
 
-# -- schema -------------------------------------------------------------------------------
-
-
 def is_number(value) -> bool:
     """A real number that is not a boolean (YAML's ``true`` is not 1 here)."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool)

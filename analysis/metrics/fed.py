@@ -52,9 +52,6 @@ class CutRun:
     level_after: float
 
 
-# -- the fed funds target -----------------------------------------------------------------
-
-
 def to_target_range(upper: pd.Series, lower: pd.Series) -> pd.DataFrame:
     """The target range as one frame: ``lower``, ``upper`` and ``midpoint`` (percent).
 

@@ -63,9 +63,6 @@ class Drawdown:
     drawdown: float
 
 
-# -- levels, highs, volume ----------------------------------------------------------------
-
-
 def calc_first_close_above(close: pd.Series, level: float, since=None, until=None):
     """First session whose close is strictly above ``level``, or ``None``.
 

@@ -86,7 +86,7 @@ class RankFacts:
     phrase: str
 
 
-# -- levels and returns -------------------------------------------------------------------
+# -- returns over a window -----------------------------------------------------------------
 
 
 def calc_value_at(series: pd.Series, date) -> Observation:
