@@ -116,6 +116,27 @@ def test_feed_has_one_item_per_post_with_its_title(site):
         assert by_link[f"{base}/posts/{post.folder}/"] == post.title
 
 
+def test_feed_and_link_previews_carry_the_address_the_publish_workflow_derived(site):
+    # site_render renders as the publish workflow does for the fork FORK_REPOSITORY.
+    assert site.site_url == "https://a-forker.github.io/notes-fork"
+    placeholder = yaml.safe_load((site.project / "_quarto.yml").read_text())["website"]["site-url"]
+    channel = ET.parse(site.site / "index.xml").getroot().find("channel")
+    links = [channel.findtext("link"), *(item.findtext("link") for item in channel.iter("item"))]
+    assert all(link.startswith(site.site_url + "/") for link in links), links
+    for page in site.pages():
+        og_urls = [
+            attrs["content"] for tag, attrs in tags(page)
+            if tag == "meta" and attrs.get("property") == "og:url"
+        ]  # fmt: skip
+        canonical = [
+            attrs["href"] for tag, attrs in tags(page)
+            if tag == "link" and attrs.get("rel") == "canonical"
+        ]  # fmt: skip
+        path = page.relative_to(site.site).as_posix().removesuffix("index.html")
+        assert og_urls == canonical == [f"{site.site_url}/{path}"], page
+        assert placeholder not in page.read_text(encoding="utf-8"), page
+
+
 def test_search_index_covers_every_page(site):
     entries = json.loads((site.site / "search.json").read_text(encoding="utf-8"))
     hrefs = {entry["href"].split("#")[0] for entry in entries}

@@ -107,13 +107,15 @@ def test_listing_is_explicit_newest_first_with_a_feed():
 
 
 def test_pre_render_steps_are_commands_the_cli_accepts(config):
+    # prerender.py passes its arguments to `python -m analysis prerender`.
     offline = load_yaml(ROOT / "_quarto-offline.yml")
     for step in (config["project"]["pre-render"], offline["project"]["pre-render"]):
         words = step.split()
-        assert words[:3] == ["python", "-m", "analysis"]
-        args = cli._parser().parse_args(words[3:])
+        assert words[0] == "prerender.py" and (ROOT / words[0]).is_file()
+        args = cli._parser().parse_args(["prerender", *words[1:]])
         assert args.handler is cli._prerender
-    assert cli._parser().parse_args(offline["project"]["pre-render"].split()[3:]).offline
+    offline_args = offline["project"]["pre-render"].split()[1:]
+    assert cli._parser().parse_args(["prerender", *offline_args]).offline
 
 
 def test_offline_profile_turns_the_network_off():
