@@ -7,7 +7,12 @@ import sys
 import yaml
 
 from analysis.data.settings import PROJECT_ROOT
-from analysis.site.postrender import add_og_url, finish_site
+from analysis.site.postrender import (
+    add_og_url,
+    finish_site,
+    mark_listing_categories,
+    name_navbar,
+)
 
 HEAD = '<head>\n<link rel="canonical" href="https://me.github.io/notes/posts/a/">\n</head>'
 
@@ -65,3 +70,30 @@ def test_quarto_runs_the_step_after_rendering_the_pages_it_writes(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert 'property="og:url"' in (tmp_path / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_navbar_landmark_is_named_once():
+    page = '<nav class="navbar navbar-expand-lg " data-bs-theme="dark">x</nav><nav class="toc">'
+    named = name_navbar(page)
+    assert named == (
+        '<nav aria-label="Site" class="navbar navbar-expand-lg " data-bs-theme="dark">x</nav>'
+        '<nav class="toc">'
+    )
+    assert name_navbar(named) == named
+
+
+MARGIN = '<div id="quarto-margin-sidebar" class="sidebar margin-sidebar">'
+
+
+def test_the_listing_categories_become_a_landmark_under_an_h2():
+    page = f'{MARGIN}\n<h5 class="quarto-listing-category-title">Categories</h5><div>x</div></div>'
+    assert mark_listing_categories(page) == (
+        '<div role="complementary" aria-label="Categories" id="quarto-margin-sidebar" '
+        'class="sidebar margin-sidebar">\n'
+        '<h2 class="quarto-listing-category-title h5">Categories</h2><div>x</div></div>'
+    )
+
+
+def test_a_margin_without_categories_is_left_alone():
+    page = f'{MARGIN}<nav id="TOC" role="doc-toc"></nav></div>'
+    assert mark_listing_categories(page) == page

@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 import threading
+import warnings
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -395,3 +396,52 @@ def test_a_reader_who_prefers_dark_gets_the_dark_theme(site, browser, server):
     with visit(browser, server, "index.html", color_scheme="dark") as seen:
         scheme = seen.page.evaluate(_SCHEME)
         assert scheme["dark"] is True and _luminance(scheme["background"]) < 60
+
+
+# -- accessibility (axe-core) -----------------------------------------------------------------
+
+# WCAG 2.1 A and AA, and axe's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"]
+FAILING_IMPACTS = ("serious", "critical")
+
+
+def _every_page(site) -> list[str]:
+    """Every HTML page of the rendered site, Quarto's own libraries aside."""
+    return [
+        page.relative_to(site.site).as_posix()
+        for page in site.pages()
+        if page.relative_to(site.site).parts[0] != "site_libs"
+    ]
+
+
+def _describe(violation: dict) -> str:
+    nodes = "; ".join(
+        f"{' '.join(node['target'])}: {node.get('failureSummary', '').splitlines()[-1].strip()}"
+        for node in violation["nodes"][:5]
+    )
+    return f"{violation['id']} ({violation['impact']}, {len(violation['nodes'])}x) {nodes}"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_page_passes_axe_in_both_colour_schemes(site, browser, server, scheme):
+    axe_module = pytest.importorskip(
+        "axe_playwright_python.sync_playwright", reason="axe-playwright-python is missing"
+    )
+    axe = axe_module.Axe()
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    pages = _every_page(site)
+    assert {"index.html", "about.html"} <= set(pages) and len(pages) == 2 + len(site.posts)
+    failing, moderate = [], []
+    for path in pages:
+        with visit(browser, server, path, color_scheme=scheme) as seen:
+            # The reader's scheme reached the page (respect-user-color-scheme).
+            dark = seen.page.evaluate("document.body.classList.contains('quarto-dark')")
+            assert dark is (scheme == "dark"), path
+            violations = axe.run(seen.page, options=options).response["violations"]
+        for violation in violations:
+            found = f"{path}: {_describe(violation)}"
+            (failing if violation["impact"] in FAILING_IMPACTS else moderate).append(found)
+    for found in moderate:
+        warnings.warn(f"axe ({scheme}): {found}", stacklevel=1)
+    assert failing == [], "\n".join(failing)
