@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from python_reprs import page_text, reprs_in
 from site_render import QUARTO, TEMPLATE_POST_TITLE
 
 from analysis.data.settings import PROJECT_ROOT
@@ -199,6 +200,13 @@ def test_no_error_output_anywhere(site):
         assert "cell-output-error" not in text, page
         assert "cell-output-stderr" not in text, page
         assert not re.search(r"\b\w+(Error|Exception): ", text_of(text)), page
+
+
+def test_no_page_shows_a_python_repr(site):
+    # A cell's stray return value or an unformatted inline value, e.g. PosixPath('preview.png').
+    for page in site.pages():
+        found = reprs_in(page_text(page.read_text(encoding="utf-8")))
+        assert found == [], f"{page.relative_to(site.site)}: {found}"
 
 
 def test_footer_shows_the_build_time(site):
