@@ -423,11 +423,9 @@ def _every_page(site) -> list[str]:
 
 
 def _describe(violation: dict) -> str:
-    nodes = "; ".join(
-        f"{' '.join(node['target'])}: {node.get('failureSummary', '').splitlines()[-1].strip()}"
-        for node in violation["nodes"][:5]
-    )
-    return f"{violation['id']} ({violation['impact']}, {len(violation['nodes'])}x) {nodes}"
+    targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+    count = len(violation["nodes"])
+    return f"{violation['id']} ({violation['impact']}, {count}x): {violation['help']} at {targets}"
 
 
 @pytest.mark.browser
