@@ -153,7 +153,7 @@ def test_cumulative_returns_chart(window_closes):
     pd.testing.assert_frame_equal(cumulative, original)
     ax = chart.figure.axes[0]
     colours = [to_hex(line.get_color()).upper() for line in ax.get_lines()[:3]]
-    assert colours == ["#E0571F", "#3C7FC9", "#8F6CC2"]
+    assert colours == ["#E0571F", "#3C7FC9", "#2F9E7E"]
     assert chart.data.loc["2026-01-16", "^RUT"] == pytest.approx(7.890, abs=1e-3)
     assert chart.alt_text == (
         "Line chart of cumulative price returns from 31 December 2025 to 16 January 2026. "

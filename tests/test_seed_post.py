@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import REFERENCE_FILES, reference_folder
+from python_reprs import reprs_in, shown_outputs
 
 from analysis.claims import format_value
 from analysis.data.frontmatter import read_front_matter
@@ -201,6 +202,10 @@ def test_post_runs_offline_without_errors(executed):
     assert executed.errors() == []
     assert executed.unrendered_inline() == []
     assert stderr_of(executed) == ""
+
+
+def test_no_value_shows_as_its_python_repr(executed):
+    assert [r for text in shown_outputs(executed) for r in reprs_in(text)] == []
 
 
 def test_window_returns_are_what_the_metrics_compute(inline, store):
