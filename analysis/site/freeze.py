@@ -447,9 +447,10 @@ def plan_build(
 def record_executed(project_root: Path) -> list[str]:
     """Record the fingerprint of every post the build executed; return their folders.
 
-    A post counts as executed when the pre-render step planned it and Quarto has since
-    written its frozen results. Without a plan (no pre-render ran), nothing is recorded,
-    and those posts execute again next time.
+    A post counts as executed when the pre-render step deleted its frozen results and Quarto
+    has since written new ones; it gets the fingerprint computed before the render. Posts
+    the render did not reach keep their old record and execute next time; without a plan
+    (no pre-render ran), nothing is recorded.
     """
     root = Path(project_root)
     try:
