@@ -429,3 +429,13 @@ def test_prerender_and_postrender_through_the_command_line(project, monkeypatch,
     out = capsys.readouterr().out
     assert "frozen   2025-01-20-iwm: unchanged since its last execution" in out
     assert "executes" not in out
+
+
+def test_an_unreadable_provenance_executes_the_post_and_says_why(project):
+    store = project[1]
+    build(project)
+    (store.root / "series" / "AAPL.json").write_text("{not json")
+    reasons = plan(project)
+    assert {name for name, why in reasons.items() if why} == {"2025-01-21-apple-and-iwm"}
+    (why,) = reasons["2025-01-21-apple-and-iwm"]
+    assert why.startswith("data changed: AAPL provenance of AAPL is unreadable")

@@ -180,7 +180,11 @@ class FingerprintInputs:
     def series(self, symbol: str) -> dict:
         """What a page shows of a stored series, from its provenance alone."""
         if symbol not in self._series:
-            prov = self.store.provenance(symbol)
+            try:
+                prov = self.store.provenance(symbol)
+            except DataError as exc:  # unreadable (and quarantined): the post must execute
+                self._series[symbol] = {"error": str(exc)}
+                return self._series[symbol]
             if prov is None:
                 self._series[symbol] = {"missing": True}
             else:
@@ -244,9 +248,9 @@ def _series_change(symbol: str, old: dict | None, new: dict) -> str | None:
         return None
     if old is None:
         return f"{symbol} newly declared"
-    if new.get("missing"):
-        return f"{symbol} no longer in the store"
-    if old.get("missing"):
+    if new.get("missing") or "error" in new:
+        return f"{symbol} {new.get('error', 'no longer in the store')}"
+    if old.get("missing") or "error" in old:
         return f"{symbol} now in the store"
     words = []
     added = new["rows"] - old["rows"]
