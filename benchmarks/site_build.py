@@ -196,7 +196,7 @@ def with_quarto(tmp: Path, posts: int, small: int) -> tuple[dict, list[tuple[str
     return result, rows
 
 
-def without_quarto(tmp: Path, posts: int) -> tuple[dict, list[tuple[str, str]]]:
+def without_quarto(tmp: Path, posts: int, why: str) -> tuple[dict, list[tuple[str, str]]]:
     """Cold time through nbclient; executed counts from the fingerprint decisions."""
     from analysis.site import freeze
     from analysis.site.notebook import execute_post
@@ -236,7 +236,7 @@ def without_quarto(tmp: Path, posts: int) -> tuple[dict, list[tuple[str, str]]]:
     add_bar(store, EXTENDED)
     one_series = execute(plan())
     rows = [
-        ("skipped", "quarto is not on PATH: no render times (noop_s, no_execute_s are null)"),
+        ("skipped", f"Quarto renders ({why}): noop_s and no_execute_s are null"),
         (f"cold, {posts} posts (nbclient)", f"{cold_s:.1f} s ({cold_s / posts:.2f} s per post)"),
         ("no-op", f"{noop_executed} executed (fingerprint decisions)"),
         ("one post edited", f"{one_post} executed"),
@@ -261,12 +261,16 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--small", type=int, default=10, help="posts in the extra cold build (0: skip it)"
     )
+    parser.add_argument(
+        "--nbclient", action="store_true", help="measure through nbclient even with Quarto"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        if QUARTO:
+        if QUARTO and not args.nbclient:
             result, rows = with_quarto(Path(tmp), args.posts, args.small)
         else:
-            result, rows = without_quarto(Path(tmp), args.posts)
+            why = "--nbclient" if QUARTO else "quarto is not on PATH"
+            result, rows = without_quarto(Path(tmp), args.posts, why)
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
