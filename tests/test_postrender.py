@@ -62,7 +62,7 @@ def test_quarto_runs_the_step_after_rendering_the_pages_it_writes(tmp_path):
     (tmp_path / "index.html").write_text(HEAD, encoding="utf-8")
     done = subprocess.run(
         [sys.executable, str(PROJECT_ROOT / script)],
-        cwd=PROJECT_ROOT,
+        cwd=tmp_path,
         env={**os.environ, "QUARTO_PROJECT_OUTPUT_DIR": str(tmp_path)},
         capture_output=True,
         text=True,

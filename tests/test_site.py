@@ -137,10 +137,15 @@ def test_posts_run_from_their_own_folder(config):
     assert (shared.get("execute") or {}).get("execute-dir", "file") == "file"
 
 
-def test_posts_are_never_frozen():
+def test_posts_freeze_only_under_the_fingerprint_steps(config):
+    # freeze: auto reuses a post's last execution; the pre-render step deletes it when the
+    # post's data or code changed, and the post-render step records what executed
+    # (analysis/site/freeze.py, tests/test_freeze.py). freeze: true would skip both checks.
     shared = load_yaml(ROOT / "posts" / "_metadata.yml")
-    assert shared["freeze"] is False
-    assert (load_yaml(QUARTO_YML).get("execute") or {}).get("freeze") in (None, False)
+    assert shared["freeze"] == "auto"
+    assert (config.get("execute") or {}).get("freeze") in (None, "auto")
+    # postrender.py records them (tests/test_freeze.py runs it on a simulated build).
+    assert config["project"]["post-render"] == "postrender.py"
 
 
 def test_project_research_settings_are_valid():

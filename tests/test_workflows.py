@@ -550,6 +550,43 @@ def test_the_store_is_saved_even_when_the_fetch_fails(build):
     assert _steps(build)[_find_step(build, runs="python -m analysis fetch")]["id"] == "fetch"
 
 
+# ------------------------------------------------------------------------- frozen posts
+
+
+FROZEN = {"_freeze", "posts/*/figures", "posts/*/preview.png"}
+
+
+def _cache_steps(build: dict, action: str) -> list[int]:
+    return [i for i, step in enumerate(_steps(build)) if _action(step) == action]
+
+
+def test_frozen_posts_and_their_outputs_are_restored_before_the_build_and_saved_after(build):
+    restores = _cache_steps(build, "actions/cache/restore")
+    saves = _cache_steps(build, "actions/cache/save")
+    freeze_restore = next(i for i in restores if _steps(build)[i]["id"] == "restore-freeze")
+    freeze_save = next(i for i in saves if "restore-freeze" in _steps(build)[i]["with"]["key"])
+    for index in (freeze_restore, freeze_save):
+        assert set(_steps(build)[index]["with"]["path"].split()) == FROZEN
+    # Restored before the status summary and the render's pre-render step read it; saved
+    # only once the render and its check succeeded (no `if:` means "if all went well").
+    assert freeze_restore < _find_step(build, runs="python -m analysis status")
+    assert _find_step(build, runs="quarto render") < _find_step(build, runs="Traceback")
+    assert _find_step(build, runs="Traceback") < freeze_save
+    assert "if" not in _steps(build)[freeze_save]
+
+
+def test_frozen_posts_come_from_the_latest_run_and_a_first_run_starts_cold(build):
+    restore = next(
+        _steps(build)[i]
+        for i in _cache_steps(build, "actions/cache/restore")
+        if _steps(build)[i]["id"] == "restore-freeze"
+    )
+    context = _cache_context("2026-07-20", "1")
+    assert _restored_from(restore, context, []) is None
+    saved = [_render(restore["with"]["key"], _cache_context("2026-07-17", "8"))]
+    assert _restored_from(restore, context, saved) == saved[0]
+
+
 # --------------------------------------------------------------------- failure visibility
 
 

@@ -11,6 +11,9 @@ Quarto runs ``python -m analysis prerender`` before rendering (see ``_quarto.yml
    writes the result to the folder's ``_metadata.yml``, so the page, the listing and the
    RSS feed show a title computed from data rather than typed;
 3. writes ``_variables.yml`` with the build time, shown in the site footer.
+
+Between 2 and 3, ``python -m analysis prerender`` also clears the frozen results of every
+post whose fingerprint changed since its last execution (:mod:`analysis.site.freeze`).
 """
 
 from __future__ import annotations
