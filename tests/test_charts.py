@@ -410,7 +410,9 @@ def test_identical_charts_give_identical_svg_files(tmp_path, window_closes):
 
 def test_preview_is_a_png_of_the_whole_figure(tmp_path, window_closes):
     chart = ch.plot_cumulative_returns(m.to_cumulative_returns(window_closes, "2025-12-31"))
-    path = ch.save_preview(chart, tmp_path / "preview.png")
+    path = tmp_path / "preview.png"
+    # None, so a cell ending with the call shows nothing (a path would print its repr).
+    assert ch.save_preview(chart, path) is None
     png = path.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     size = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")

@@ -411,6 +411,8 @@ def test_new_post_executes_offline_against_a_fixture_store(tmp_path, small_store
     }
     result = execute_post(path, env=env)
     assert result.errors() == []
+    # The chart cell ends with save_preview(chart): nothing of it may show on the page.
+    assert result.python_reprs() == []
     # Base date 2024-01-20 is a Saturday: the base close is Friday 19 January 2024, the
     # 13th session from 2 January (MLK day on the 15th). The last of 300 sessions closes at
     # 100 + drift * 299, and adj_close is a constant 0.98 of close, which cancels.
