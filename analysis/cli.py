@@ -111,10 +111,11 @@ def _prerender(args) -> int:
     posts = posts_module.find_posts(posts_dir)
     # Missing series do not stop the render: each post either falls back visibly or
     # fails on its own with the series named. A series too stale to trust still stops it.
-    _fetch_for_posts(
-        prerender.posts_being_rendered(posts, posts_dir.parent), settings, allow_missing=True
-    )
+    rendered = prerender.posts_being_rendered(posts, posts_dir.parent)
+    _fetch_for_posts(rendered, settings, allow_missing=True)
     store = Store(settings.data_dir, lock_timeout=settings.lock_timeout)
+    # A series a post marks required stops the build here, in one line, not in a cell.
+    prerender.check_required_series(rendered, store)
     for path, title in prerender.write_titles(posts, store).items():
         print(f"title of {path.parent.name}: {title}")
     prerender.write_build_time(posts_dir.parent)

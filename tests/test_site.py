@@ -204,6 +204,8 @@ def test_front_matter_reads_as_pyyaml_safe_load_reads_it(folder):
         ("---\ntitle: x\n", "not closed"),
         ("---\n- a list\n---\n", "must be a mapping"),
         ("---\nseries: IWM\n---\n", "list of symbols"),
+        ("---\nseries: [IWM]\nrequired: IWM\n---\n", "'required' must be a list of symbols"),
+        ("---\nseries: [IWM]\nrequired: [^RUT]\n---\n", "names \\^RUT, not in 'series'"),
         # Only plain data: a Python object tag is refused, not built.
         ("---\nseries: []\nx: !!python/object/apply:os.getcwd []\n---\n", "not valid YAML"),
     ],
@@ -341,6 +343,7 @@ def test_new_post_front_matter(tmp_path):
     assert meta["author"] == "A. Writer"
     assert meta["categories"] == ["x"]
     assert meta["series"] == ["IWM", "^GSPC", "^RUT"]
+    assert meta["required"] == ["IWM"]  # the subject; the benchmarks may be missing
     claims = load_claims(path)
     assert [c.id for c in claims] == ["focus_return", "focus_beats_benchmark"]
     assert claims[1].claim == "IWM has beaten S&P 500 since 18 January 2025"

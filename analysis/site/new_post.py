@@ -127,6 +127,7 @@ def render_template(
         author_line=f"author: {_yaml_text(author)}\n" if author else "",
         categories=_yaml_list(categories),
         series=_yaml_list(series),
+        required=_yaml_list(series[:1]),
         claims=_example_claims(
             names[series[0]], names.get(benchmark) if benchmark else None, base_date
         ),
