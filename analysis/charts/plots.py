@@ -33,6 +33,7 @@ from analysis.charts.style import (
     color_for,
     column_bars,
     date_axis,
+    end_label,
     finish,
     house_style,
     label_for,
@@ -115,10 +116,14 @@ def plot_cumulative_returns(
             high = max(float(np.nanmax(data.to_numpy())), 0.0)
             gap = max(high - low, 1e-9) * 0.07
             positions = spread_labels([v for _, v in finals.values()], gap)
+            chart_end = data.index.max()
             for (col, (when, value)), y in zip(finals.items(), positions, strict=True):
+                if when < chart_end:  # a line that stops early: a dot where it stops
+                    ax.plot([when], [value], marker="o", markersize=4, color=color_for(col))
+                # Every label at the right edge, clear of the lines; an early end is dated.
                 ax.annotate(
-                    f"{label_for(col, labels)} {signed_pct(value)}",
-                    xy=(when, y),
+                    end_label(label_for(col, labels), value, when, chart_end),
+                    xy=(chart_end, y),
                     xytext=(6, 0),
                     textcoords="offset points",
                     va="center",
@@ -131,7 +136,10 @@ def plot_cumulative_returns(
 
     start, end = data.index.min(), data.index.max()
     ordered = sorted(finals.items(), key=lambda item: -item[1][1])
-    listing = ", ".join(f"{label_for(c, labels)} {alt_pct(v)}" for c, (_, v) in ordered)
+    listing = ", ".join(
+        f"{label_for(c, labels)} {alt_pct(v)}" + (f" (to {alt_date(w)})" if w < end else "")
+        for c, (w, v) in ordered
+    )
     intro = _alt_intro or (
         f"Line chart of cumulative price returns from {alt_date(start)} to {alt_date(end)}."
     )
