@@ -425,7 +425,7 @@ def test_new_post_executes_offline_against_a_fixture_store(tmp_path, small_store
     assert values["label_for(FOCUS)"] == "IWM"
     assert values["pct(returns[FOCUS])"] == "135.4%"  # 249.5 / 106 - 1
     assert values["label_for(BENCHMARK)"] == "S&P 500"
-    assert values["pct(returns[BENCHMARK])"] == "69.7%"  # 174.75 / 103 - 1
+    assert values["return_text(BENCHMARK)"] == "69.7%"  # 174.75 / 103 - 1
 
     markdown = "\n".join(result.outputs_of_type("text/markdown"))
     assert "Data as of 2025-03-13" in markdown
