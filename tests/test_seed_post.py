@@ -425,7 +425,7 @@ def test_reference_claims_check_contradicts_the_headline(reference_run):
     title = load_headline().compute_title(store)
     assert title == "Small Caps Lead 2026 as Russell 2000 Jumps 7.9% YTD"
     assert executed.inline_values["page_title"] == title
-    assert "cannot reach back to 1990" in executed.inline_values["study.coverage_note()"]
+    assert "cannot reach back to 1990" in printed(executed)
 
 
 # -- rendering with Quarto ----------------------------------------------------------------
