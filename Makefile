@@ -39,6 +39,7 @@ preview: $(VENV)/.site-installed
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(VENV)/.test-installed
 	$(BIN)/ruff format .

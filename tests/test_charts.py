@@ -62,7 +62,7 @@ def test_importing_the_package_changes_no_global_settings():
         "import sys, matplotlib as mpl\n"
         "snap = lambda: {k: mpl.rcParams[k] for k in mpl.rcParams if k != 'backend'}\n"
         "before = snap()\n"
-        "import analysis, analysis.charts.plots, analysis.claims, analysis.metrics.core\n"
+        "import analysis, analysis.charts, analysis.claims, analysis.metrics\n"
         "assert snap() == before, 'rcParams changed'\n"
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n"
     )
@@ -103,7 +103,7 @@ def test_colours_are_fixed_per_series():
 def test_fallback_colour_is_stable_across_processes():
     here = ch.color_for("ZZZZ")
     assert here in ch.FALLBACK_COLORS
-    code = "from analysis.charts.plots import color_for; print(color_for('ZZZZ'))"
+    code = "from analysis.charts.colors import color_for; print(color_for('ZZZZ'))"
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert other.stdout.strip() == here
 
@@ -153,7 +153,7 @@ def test_cumulative_returns_chart(window_closes):
     pd.testing.assert_frame_equal(cumulative, original)
     ax = chart.figure.axes[0]
     colours = [to_hex(line.get_color()).upper() for line in ax.get_lines()[:3]]
-    assert colours == ["#E0571F", "#3C7FC9", "#8F6CC2"]
+    assert colours == ["#E0571F", "#3C7FC9", "#2F9E7E"]
     assert chart.data.loc["2026-01-16", "^RUT"] == pytest.approx(7.890, abs=1e-3)
     assert chart.alt_text == (
         "Line chart of cumulative price returns from 31 December 2025 to 16 January 2026. "
@@ -471,7 +471,7 @@ def test_the_readme_names_every_chart_function_and_only_real_ones():
     from analysis.data.settings import PROJECT_ROOT
 
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    named = set(re.findall(r"`(?:analysis\.breadth_chart\.)?(plot_\w+)`", readme))
+    named = set(re.findall(r"`(?:analysis\.charts\.)?(plot_\w+)`", readme))
     public = {name for name in ch.__all__ if name.startswith("plot_")} | {"plot_breadth"}
     assert named == public
     assert callable(breadth_chart.plot_breadth)
@@ -480,7 +480,7 @@ def test_the_readme_names_every_chart_function_and_only_real_ones():
 
 
 def test_a_chart_of_your_own_as_the_readme_describes(tmp_path, window_closes):
-    from analysis.charts.style import Chart, finish, house_style, new_figure
+    from analysis.charts import Chart, finish, house_style, new_figure
 
     with house_style():
         fig, ax = new_figure()

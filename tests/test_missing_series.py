@@ -21,6 +21,7 @@ import shutil
 import pandas as pd
 import pytest
 from conftest import REFERENCE_FILES
+from python_reprs import reprs_in, shown_outputs
 from test_seed_post import POST_DIR, SLUG, offline
 
 from analysis.data.errors import DataError
@@ -160,7 +161,7 @@ def check_seed_case(executed, case, how, *, baseline=frozenset(), phrases_shown=
     """
     assert executed.errors() == []
     assert executed.unrendered_inline() == []
-    assert executed.python_reprs() == []
+    assert [r for text in shown_outputs(executed) for r in reprs_in(text)] == []
     text = page_text(executed)
     sentences = re.split(r"(?<=[.:;])\s+|\n", text)
     rows = claims_rows(executed)
@@ -312,7 +313,7 @@ def test_new_post_without_a_series_says_what_it_cannot_show(tmp_path, symbol, ho
     executed, folder = run_template(tmp_path, **store_args)
     assert executed.errors() == []
     assert executed.unrendered_inline() == []
-    assert executed.python_reprs() == []
+    assert [r for text in shown_outputs(executed) for r in reprs_in(text)] == []
     markdown = "\n".join([*executed.outputs_of_type("text/markdown"), page_text(executed)])
     name = TEMPLATE_NAMES[symbol]
     said = (

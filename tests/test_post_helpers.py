@@ -9,7 +9,7 @@ import pytest
 from analysis.data.availability import first_available, join_names, load_available
 from analysis.data.errors import MalformedDataError
 from analysis.data.store import Store
-from analysis.metrics.core import InsufficientDataError
+from analysis.metrics.common import InsufficientDataError
 from analysis.metrics.cycle_study import calc_cycle_study
 from analysis.metrics.follow_up import calc_follow_up
 from analysis.post import read_window

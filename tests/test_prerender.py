@@ -10,7 +10,7 @@ from analysis.data.store import Store
 from analysis.testing.fake_yahoo import make_ohlcv
 
 HEADLINE = dedent("""\
-    from analysis.metrics.core import calc_period_return
+    from analysis.metrics.returns import calc_period_return
 
     def compute_title(store):
         close = store.read("^RUT")["close"]

@@ -16,23 +16,28 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import REFERENCE_FILES, reference_folder
+from python_reprs import reprs_in, shown_outputs
 
 from analysis.claims import format_value
 from analysis.data.frontmatter import read_front_matter
 from analysis.data.load import load_column, load_series
 from analysis.data.settings import PROJECT_ROOT
 from analysis.data.store import Store
-from analysis.metrics.core import (
+from analysis.metrics.fed import (
     calc_consecutive_cuts,
-    calc_drawdown_from_high,
-    calc_first_close_above,
-    calc_period_return,
-    calc_rank_phrase,
-    calc_session_count,
-    calc_volume_vs_average,
     to_easing_cycle_starts,
     to_fed_target_history,
     to_rate_changes,
+)
+from analysis.metrics.levels import (
+    calc_drawdown_from_high,
+    calc_first_close_above,
+    calc_volume_vs_average,
+)
+from analysis.metrics.returns import (
+    calc_period_return,
+    calc_rank_phrase,
+    calc_session_count,
     to_start_of_year_returns,
 )
 from analysis.site.notebook import execute_post
@@ -197,6 +202,10 @@ def test_post_runs_offline_without_errors(executed):
     assert executed.errors() == []
     assert executed.unrendered_inline() == []
     assert stderr_of(executed) == ""
+
+
+def test_no_value_shows_as_its_python_repr(executed):
+    assert [r for text in shown_outputs(executed) for r in reprs_in(text)] == []
 
 
 def test_window_returns_are_what_the_metrics_compute(inline, store):

@@ -13,6 +13,7 @@ import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
+from python_reprs import page_text, reprs_in, shown_outputs
 
 from analysis import cli
 from analysis.claims import load_claims
@@ -107,13 +108,15 @@ def test_listing_is_explicit_newest_first_with_a_feed():
 
 
 def test_pre_render_steps_are_commands_the_cli_accepts(config):
+    # prerender.py passes its arguments to `python -m analysis prerender`.
     offline = load_yaml(ROOT / "_quarto-offline.yml")
     for step in (config["project"]["pre-render"], offline["project"]["pre-render"]):
         words = step.split()
-        assert words[:3] == ["python", "-m", "analysis"]
-        args = cli._parser().parse_args(words[3:])
+        assert words[0] == "prerender.py" and (ROOT / words[0]).is_file()
+        args = cli._parser().parse_args(["prerender", *words[1:]])
         assert args.handler is cli._prerender
-    assert cli._parser().parse_args(offline["project"]["pre-render"].split()[3:]).offline
+    offline_args = offline["project"]["pre-render"].split()[1:]
+    assert cli._parser().parse_args(["prerender", *offline_args]).offline
 
 
 def test_offline_profile_turns_the_network_off():
@@ -414,8 +417,9 @@ def test_new_post_executes_offline_against_a_fixture_store(tmp_path, small_store
     }
     result = execute_post(path, env=env)
     assert result.errors() == []
-    # The chart cell ends with save_preview(chart): nothing of it may show on the page.
-    assert result.python_reprs() == []
+    # No value shows as its Python repr (a path, a figure, a numpy scalar, a timestamp):
+    # the chart cell ends with save_preview(chart), which must show nothing.
+    assert [r for text in shown_outputs(result) for r in reprs_in(text)] == []
     # Base date 2024-01-20 is a Saturday: the base close is Friday 19 January 2024, the
     # 13th session from 2 January (MLK day on the 15th). The last of 300 sessions closes at
     # 100 + drift * 299, and adj_close is a constant 0.98 of close, which cancels.
@@ -513,3 +517,18 @@ def test_cli_refuses_to_overwrite_in_one_line(tmp_path, capsys):
     assert code == cli.EXIT_USAGE
     assert err.count("\n") == 1 and "already exists; nothing was changed" in err
     assert (tmp_path / "2026-01-18-twice" / "index.qmd").read_text() == before
+
+
+def test_repr_check_reads_outputs_and_skips_source_code():
+    page = (
+        '<details class="code-fold"><summary>Show code</summary>'
+        '<pre class="sourceCode python"><code>when = pd.Timestamp("2026-01-02")</code></pre>'
+        "</details>"
+        '<div class="cell-output"><pre><code>PosixPath(&#39;preview.png&#39;)</code></pre></div>'
+        "<p>Up np.float64(7.9) since then.</p>"
+    )
+    text = page_text(page)
+    assert "Timestamp(" not in text
+    found = reprs_in(text)
+    assert len(found) == 2
+    assert "PosixPath('preview.png')" in found[0] and "np.float64(7.9)" in found[1]

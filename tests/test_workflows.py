@@ -583,3 +583,53 @@ def test_dependabot_updates_actions_and_python_packages():
         assert update["directory"] == "/"
         assert update["schedule"]["interval"] in ("daily", "weekly", "monthly")
         assert update["cooldown"]["default-days"] >= 1
+
+
+# ------------------------------------------------------------------------ the site address
+
+
+@pytest.mark.parametrize(
+    ("repository", "configured", "expected"),
+    [
+        # A fork of the project: its own Pages address, whatever _quarto.yml says.
+        ("Forker/market-notes", None, "https://forker.github.io/market-notes"),
+        ("some-org/Notes.2026", None, "https://some-org.github.io/Notes.2026"),
+        (
+            "Forker/market-notes",
+            "https://other.github.io/x/",
+            "https://forker.github.io/market-notes",
+        ),
+        # A repository named <owner>.github.io is served at the root of that host.
+        ("Forker/forker.github.io", None, "https://forker.github.io"),
+        ("Forker/Forker.GitHub.io", None, "https://forker.github.io"),
+        # A custom domain set by hand in _quarto.yml is kept.
+        ("Forker/market-notes", "https://notes.example.org/", "https://notes.example.org"),
+    ],
+)
+def test_publish_derives_the_pages_address_of_the_repository_it_runs_in(
+    tmp_path, repository, configured, expected
+):
+    from publish_steps import derive_site_url
+
+    config = _load(ROOT / "_quarto.yml")
+    if configured is not None:
+        config["website"]["site-url"] = configured
+    (tmp_path / "_quarto.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    assert derive_site_url(tmp_path, repository) == expected
+
+
+def test_the_render_uses_the_derived_address(build):
+    from publish_steps import PAGES_PROFILE, SITE_URL_STEP
+
+    steps = _steps(build)
+    address = next(i for i, step in enumerate(steps) if step.get("id") == SITE_URL_STEP)
+    render = _find_step(build, runs="quarto render")
+    assert _find_step(build, runs="pip install -e .") < address < render
+    words = steps[render]["run"].split()
+    assert words[words.index("--profile") + 1].split(",") == [PAGES_PROFILE]
+
+
+def test_the_render_runs_the_kernel_in_the_python_the_package_was_installed_into(build):
+    render = _steps(build)[_find_step(build, runs="quarto render")]
+    setup = _steps(build)[_find_step(build, action="actions/setup-python")]
+    assert render["env"]["QUARTO_PYTHON"] == f"${{{{ steps.{setup['id']}.outputs.python-path }}}}"

@@ -220,7 +220,7 @@ def pick_benchmark(series: Sequence[str], benchmarks: Sequence[str]) -> str | No
 
 def _reader_names(series: Sequence[str]) -> dict[str, str]:
     # Imported here: the chart module brings matplotlib, which other commands do not need.
-    from analysis.charts.plots import label_for
+    from analysis.charts.colors import label_for
 
     return {symbol: label_for(symbol) for symbol in series}
 

@@ -27,9 +27,6 @@ _QUARTO_INLINE = re.compile(r"(?:^|[^`])`\{python\}[ \t]([^`]+)`", re.MULTILINE)
 # Display formats Quarto prefers for an inline value in HTML output, best first.
 _INLINE_MIME_PRIORITY = ("text/html", "text/markdown", "image/svg+xml", "image/png", "image/jpeg")
 _FRONT_MATTER_END = re.compile(r"^(---|\.\.\.)\s*$")
-# What a Python object's repr looks like on a page: a reader should never see one.
-PYTHON_REPR = re.compile(r"np\.\w+\(|\w*Path\(|Timestamp\(|<Figure\b|<matplotlib\.|<analysis\.")
-_RICH_MIMES = ("text/html", "text/markdown", "image/svg+xml", "image/png", "image/jpeg")
 
 
 @dataclass
@@ -56,22 +53,6 @@ class ExecutedPost:
             for output in cell.get("outputs", [])
             if output.get("output_type") == "error"
         ]
-
-    def python_reprs(self) -> list[str]:
-        """Text a reader would see that is a Python object's repr (``PosixPath('x')``).
-
-        Looks at what Quarto shows: inline values, printed text, and cell results that
-        have no richer display than their plain ``repr``.
-        """
-        shown = list(self.inline_values.values())
-        for cell in self.notebook.cells:
-            for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-                if output.get("output_type") == "stream":
-                    shown.append(output.get("text", ""))
-                data = output.get("data", {})
-                if "text/plain" in data and not any(m in data for m in _RICH_MIMES):
-                    shown.append(str(data["text/plain"]))
-        return [text for text in shown if PYTHON_REPR.search(text)]
 
     def outputs_of_type(self, mime: str) -> list:
         """Every output payload of one MIME type, in cell order."""
