@@ -116,12 +116,13 @@ def _prerender(args) -> int:
     settings = load_settings(offline=True if args.offline else None)
     posts_dir = args.posts_dir or posts_module.POSTS_DIR
     posts = posts_module.find_posts(posts_dir)
-    # Missing series do not stop the render: each post either falls back visibly or
-    # fails on its own with the series named. A series too stale to trust still stops it.
-    _fetch_for_posts(
-        prerender.posts_being_rendered(posts, posts_dir.parent), settings, allow_missing=True
-    )
+    # A missing series does not stop the render by itself: each post falls back visibly.
+    # A series too stale to trust stops it, and so does one a post marks required (below).
+    rendered = prerender.posts_being_rendered(posts, posts_dir.parent)
+    _fetch_for_posts(rendered, settings, allow_missing=True)
     store = Store(settings.data_dir, lock_timeout=settings.lock_timeout)
+    # A series a post marks required stops the build here, in one line, not in a cell.
+    prerender.check_required_series(rendered, store)
     for path, title in prerender.write_titles(posts, store).items():
         print(f"title of {path.parent.name}: {title}")
     being_rendered = prerender.posts_being_rendered(posts, posts_dir.parent)

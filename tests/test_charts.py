@@ -172,6 +172,53 @@ def test_end_labels_do_not_overlap(window_closes):
     assert min(np.diff(positions)) > 0.3  # percent units, on a ~8-point axis
 
 
+def test_a_line_that_ends_early_is_labelled_at_the_edge_with_its_end_date():
+    """^RUT stops on 16 February, the others run to 14 August (like the reference data)."""
+    index = pd.bdate_range("2026-01-02", "2026-08-14", name="date")
+    closes = pd.DataFrame(
+        {
+            "^RUT": np.linspace(100.0, 110.0, len(index)),
+            "^GSPC": np.linspace(100.0, 104.0, len(index)),
+            "^IXIC": np.linspace(100.0, 103.0, len(index)),
+        },
+        index=index,
+    )
+    closes.loc["2026-02-17":, "^RUT"] = np.nan
+    rut_end = float(closes["^RUT"].dropna().iloc[-1]) - 100.0  # percent: base is 100
+    chart = ch.plot_cumulative_returns(m.to_cumulative_returns(closes, "2026-01-02"))
+    ax = chart.figure.axes[0]
+    texts = {t.get_text(): t for t in ax.texts}
+    assert set(texts) == {
+        f"Russell 2000 +{rut_end:.1f}% (to 16 Feb)",
+        "S&P 500 +4.0%",
+        "Nasdaq Composite +3.0%",
+    }
+    # Every label sits at the right edge, after all the lines, not mid-plot over them.
+    edge = mdates.date2num(pd.Timestamp("2026-08-14"))
+    assert {mdates.date2num(t.xy[0]) for t in ax.texts} == {edge}
+    # A dot marks where the early line stops.
+    dots = [line for line in ax.get_lines() if line.get_marker() == "o"]
+    assert len(dots) == 1
+    assert mdates.date2num(dots[0].get_xdata()[0]) == mdates.date2num(pd.Timestamp("2026-02-16"))
+    assert dots[0].get_ydata()[0] == pytest.approx(rut_end)
+    assert chart.alt_text.endswith(
+        f"At the end: S&P 500 +4.0%, Nasdaq Composite +3.0%, Russell 2000 +{rut_end:.1f}% "
+        "(to 16 February 2026)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("last", "end", "text"),
+    [
+        ("2026-08-14", "2026-08-14", "Russell 2000 +7.9%"),
+        ("2026-02-16", "2026-08-14", "Russell 2000 +7.9% (to 16 Feb)"),
+        ("2025-12-31", "2026-08-14", "Russell 2000 +7.9% (to 31 Dec 2025)"),
+    ],
+)
+def test_end_label_dates_an_early_end(last, end, text):
+    assert ch.style.end_label("Russell 2000", 7.9, last, end) == text
+
+
 def test_chart_is_transparent_and_keeps_its_style_when_drawn_later(window_closes):
     chart = ch.plot_cumulative_returns(m.to_cumulative_returns(window_closes, "2025-12-31"))
     draw(chart.figure)  # outside house_style
@@ -410,7 +457,9 @@ def test_identical_charts_give_identical_svg_files(tmp_path, window_closes):
 
 def test_preview_is_a_png_of_the_whole_figure(tmp_path, window_closes):
     chart = ch.plot_cumulative_returns(m.to_cumulative_returns(window_closes, "2025-12-31"))
-    path = ch.save_preview(chart, tmp_path / "preview.png")
+    path = tmp_path / "preview.png"
+    # None, so a cell ending with the call shows nothing (a path would print its repr).
+    assert ch.save_preview(chart, path) is None
     png = path.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     size = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")

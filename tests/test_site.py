@@ -212,6 +212,8 @@ def test_front_matter_reads_as_pyyaml_safe_load_reads_it(folder):
         ("---\ntitle: x\n", "not closed"),
         ("---\n- a list\n---\n", "must be a mapping"),
         ("---\nseries: IWM\n---\n", "list of symbols"),
+        ("---\nseries: [IWM]\nrequired: IWM\n---\n", "'required' must be a list of symbols"),
+        ("---\nseries: [IWM]\nrequired: [^RUT]\n---\n", "names \\^RUT, not in 'series'"),
         # Only plain data: a Python object tag is refused, not built.
         ("---\nseries: []\nx: !!python/object/apply:os.getcwd []\n---\n", "not valid YAML"),
     ],
@@ -349,6 +351,7 @@ def test_new_post_front_matter(tmp_path):
     assert meta["author"] == "A. Writer"
     assert meta["categories"] == ["x"]
     assert meta["series"] == ["IWM", "^GSPC", "^RUT"]
+    assert meta["required"] == ["IWM"]  # the subject; the benchmarks may be missing
     claims = load_claims(path)
     assert [c.id for c in claims] == ["focus_return", "focus_beats_benchmark"]
     assert claims[1].claim == "IWM has beaten S&P 500 since 18 January 2025"
@@ -419,7 +422,8 @@ def test_new_post_executes_offline_against_a_fixture_store(tmp_path, small_store
     }
     result = execute_post(path, env=env)
     assert result.errors() == []
-    # No value shows as its Python repr (a path, a figure, a numpy scalar, a timestamp).
+    # No value shows as its Python repr (a path, a figure, a numpy scalar, a timestamp):
+    # the chart cell ends with save_preview(chart), which must show nothing.
     assert [r for text in shown_outputs(result) for r in reprs_in(text)] == []
     # Base date 2024-01-20 is a Saturday: the base close is Friday 19 January 2024, the
     # 13th session from 2 January (MLK day on the 15th). The last of 300 sessions closes at
@@ -430,7 +434,7 @@ def test_new_post_executes_offline_against_a_fixture_store(tmp_path, small_store
     assert values["label_for(FOCUS)"] == "IWM"
     assert values["pct(returns[FOCUS])"] == "135.4%"  # 249.5 / 106 - 1
     assert values["label_for(BENCHMARK)"] == "S&P 500"
-    assert values["pct(returns[BENCHMARK])"] == "69.7%"  # 174.75 / 103 - 1
+    assert values["return_text(BENCHMARK)"] == "69.7%"  # 174.75 / 103 - 1
 
     markdown = "\n".join(result.outputs_of_type("text/markdown"))
     assert "Data as of 2025-03-13" in markdown

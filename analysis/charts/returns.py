@@ -19,11 +19,11 @@ from analysis.charts.style import (
     alt_date,
     alt_pct,
     date_axis,
+    end_label,
     finish,
     house_style,
     new_figure,
     percent_axis,
-    signed_pct,
     spread_labels,
     zero_line,
 )
@@ -93,10 +93,14 @@ def _draw_cumulative_returns(ax, data: pd.DataFrame, ends, *, labels, ylabel: st
         high = max(float(np.nanmax(data.to_numpy())), 0.0)
         gap = max(high - low, 1e-9) * 0.07
         positions = spread_labels([v for _, v in ends.values()], gap)
+        chart_end = data.index.max()
         for (col, (when, value)), y in zip(ends.items(), positions, strict=True):
+            if when < chart_end:  # a line that stops early: a dot where it stops
+                ax.plot([when], [value], marker="o", markersize=4, color=color_for(col))
+            # Every label at the right edge, clear of the lines; an early end is dated.
             ax.annotate(
-                f"{label_for(col, labels)} {signed_pct(value)}",
-                xy=(when, y),
+                end_label(label_for(col, labels), value, when, chart_end),
+                xy=(chart_end, y),
                 xytext=(6, 0),
                 textcoords="offset points",
                 va="center",
@@ -111,7 +115,10 @@ def _describe_cumulative_returns(data: pd.DataFrame, ends, labels, intro: str | 
     """The period, then each series' final return, best first."""
     start, end = data.index.min(), data.index.max()
     ordered = sorted(ends.items(), key=lambda item: -item[1][1])
-    listing = ", ".join(f"{label_for(c, labels)} {alt_pct(v)}" for c, (_, v) in ordered)
+    listing = ", ".join(
+        f"{label_for(c, labels)} {alt_pct(v)}" + (f" (to {alt_date(w)})" if w < end else "")
+        for c, (w, v) in ordered
+    )
     intro = intro or (
         f"Line chart of cumulative price returns from {alt_date(start)} to {alt_date(end)}."
     )

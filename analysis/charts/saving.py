@@ -169,12 +169,12 @@ def save_chart(
     )
 
 
-def save_preview(chart: Chart, path: str | Path = "preview.png", *, dpi: int = 96) -> Path:
+def save_preview(chart: Chart, path: str | Path = "preview.png", *, dpi: int = 96) -> None:
     """Save the chart as the post's picture (``image: preview.png`` in its front matter).
 
     Listings and link previews (Open Graph, Twitter cards) need a raster image; at 96 dpi
-    the house figure is 768 x 432 pixels.
+    the house figure is 768 x 432 pixels. Returns None on purpose: a cell that ends with
+    this call then shows nothing (a returned path would print as ``PosixPath(...)`` on the
+    page).
     """
-    path = Path(path)
-    _save_figure(chart.figure, path, fmt="png", dpi=dpi)
-    return path
+    _save_figure(chart.figure, Path(path), fmt="png", dpi=dpi)

@@ -43,6 +43,7 @@ __all__ = [
     "alt_pp",
     "column_bars",
     "date_axis",
+    "end_label",
     "finish",
     "freeze_style",
     "house_style",
@@ -211,6 +212,20 @@ def zero_line(ax, axis: str = "y") -> None:
     """A thin line at zero, under the data."""
     line = ax.axhline if axis == "y" else ax.axvline
     line(0, color=TEXT_COLOR, linewidth=0.8, alpha=0.8, zorder=1)
+
+
+def end_label(name: str, value: float, last, chart_end) -> str:
+    """The label at a line's end: ``Russell 2000 +7.9%``, with ``(to 16 Feb)`` if it stops early.
+
+    Every end label sits at the chart's right edge, so one whose line stops before the
+    others would otherwise read as the value at that edge: the date says where it stops.
+    """
+    text = f"{name} {signed_pct(value)}"
+    last, chart_end = pd.Timestamp(last), pd.Timestamp(chart_end)
+    if last >= chart_end:
+        return text
+    day = f"{last.day} {last:%b}" + (f" {last.year}" if last.year != chart_end.year else "")
+    return f"{text} (to {day})"
 
 
 def spread_labels(values: list[float], min_gap: float) -> list[float]:
