@@ -6,6 +6,10 @@ ordinary series in the store, fetched and updated like any other (:mod:`analysis
 Reading is the cheap path of :meth:`Store.read` (each member's file is still verified
 against its checksum): about 0.35 s for 2,000 members x 300 days (see
 ``benchmarks/breadth.py``).
+
+Why this module is long: updating a universe (fetch order, budget, timezones) and reading it
+(closes, coverage) share the member list and its report types; the update half can move to
+a module of its own once the holdings files are read through the store.
 """
 
 from __future__ import annotations
