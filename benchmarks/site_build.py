@@ -198,7 +198,7 @@ def with_quarto(tmp: Path, posts: int, small: int) -> tuple[dict, list[tuple[str
 
 def without_quarto(tmp: Path, posts: int, why: str) -> tuple[dict, list[tuple[str, str]]]:
     """Cold time through nbclient; executed counts from the fingerprint decisions."""
-    from analysis.site import freeze
+    from analysis.site import fingerprint, freeze
     from analysis.site.notebook import execute_post
 
     data = tmp / "data"
@@ -208,7 +208,7 @@ def without_quarto(tmp: Path, posts: int, why: str) -> tuple[dict, list[tuple[st
     env = {"ANALYSIS_DATA_DIR": str(data), "ANALYSIS_OFFLINE": "1", "PYTHONPATH": str(project)}
 
     def plan() -> list:
-        inputs = freeze.FingerprintInputs(store, project, package_dir=project / "analysis")
+        inputs = fingerprint.FingerprintInputs(store, project, package_dir=project / "analysis")
         return freeze.decide(find_posts(project / "posts"), inputs, execute_all=False)
 
     def execute(decisions) -> int:

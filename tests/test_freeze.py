@@ -21,7 +21,7 @@ from analysis.data.frontmatter import find_posts
 from analysis.data.holdings import parse_holdings, save_holdings
 from analysis.data.settings import PROJECT_ROOT, ResearchSettings
 from analysis.data.store import Store
-from analysis.site import freeze
+from analysis.site import fingerprint, freeze
 from analysis.site.new_post import create_post
 from analysis.testing.fake_yahoo import make_ohlcv
 
@@ -86,7 +86,7 @@ def project(tmp_path):
 
 def fingerprints(project) -> dict[str, str]:
     root, store, package = project
-    inputs = freeze.FingerprintInputs(store, root, now=NOW, package_dir=package)
+    inputs = fingerprint.FingerprintInputs(store, root, now=NOW, package_dir=package)
     return {p.path.parent.name: inputs.fingerprint(p).digest for p in find_posts(root / "posts")}
 
 
@@ -182,9 +182,9 @@ def test_a_change_to_the_shared_post_metadata_changes_every_posts_fingerprint(pr
 
 def test_python_and_package_versions_are_in_every_fingerprint(project, monkeypatch):
     before = fingerprints(project)
-    versions = freeze.environment_versions()
+    versions = fingerprint.environment_versions()
     assert {"python", "pandas", "numpy", "matplotlib"} <= set(versions)
-    monkeypatch.setattr(freeze, "environment_versions", lambda: {**versions, "pandas": "9.9"})
+    monkeypatch.setattr(fingerprint, "environment_versions", lambda: {**versions, "pandas": "9.9"})
     assert changed(before, fingerprints(project)) == set(POSTS)
 
 
@@ -237,23 +237,23 @@ def test_reasons_name_the_series_and_the_new_bars(project, change, reason):
     post = next(
         p for p in find_posts(root / "posts") if p.path.parent.name.endswith("apple-and-iwm")
     )
-    old = freeze.FingerprintInputs(store, root, now=NOW, package_dir=package).fingerprint(post)
+    old = fingerprint.FingerprintInputs(store, root, now=NOW, package_dir=package).fingerprint(post)
     change(store)
-    new = freeze.FingerprintInputs(store, root, now=NOW, package_dir=package).fingerprint(post)
-    assert freeze.explain(old.parts, new.parts) == [reason]
+    new = fingerprint.FingerprintInputs(store, root, now=NOW, package_dir=package).fingerprint(post)
+    assert fingerprint.explain(old.parts, new.parts) == [reason]
 
 
 def test_reasons_for_source_package_and_revised_rows(project):
     root, store, package = project
     post = next(p for p in find_posts(root / "posts") if p.path.parent.name.endswith("-iwm"))
-    old = freeze.FingerprintInputs(store, root, now=NOW, package_dir=package).fingerprint(post)
+    old = fingerprint.FingerprintInputs(store, root, now=NOW, package_dir=package).fingerprint(post)
     post.path.write_text(post.path.read_text() + "\n")
     (package / "__init__.py").write_text('"""Changed."""\n')
     frame = store.read("IWM")
     frame.iloc[0, frame.columns.get_loc("close")] += 1  # a revised bar, no new one
     store.write("IWM", frame, source="Test Source")
-    new = freeze.FingerprintInputs(store, root, now=NOW, package_dir=package).fingerprint(post)
-    assert freeze.explain(old.parts, new.parts) == [
+    new = fingerprint.FingerprintInputs(store, root, now=NOW, package_dir=package).fingerprint(post)
+    assert fingerprint.explain(old.parts, new.parts) == [
         "source changed (index.qmd)",
         "data changed: IWM rows revised",
         "package changed",
@@ -281,7 +281,7 @@ def build(project, *, quarto_executes=None, execute_all=False) -> set[str]:
     """One build: pre-render plans, Quarto executes what has no frozen results, post-render."""
     root, store, package = project
     posts = find_posts(root / "posts")
-    inputs = freeze.FingerprintInputs(store, root, now=NOW, package_dir=package)
+    inputs = fingerprint.FingerprintInputs(store, root, now=NOW, package_dir=package)
     decisions = freeze.decide(posts, inputs, execute_all=execute_all)
     freeze.prepare_build(decisions, root)
     without_results = {
@@ -297,7 +297,7 @@ def build(project, *, quarto_executes=None, execute_all=False) -> set[str]:
 
 def plan(project) -> dict[str, list[str]]:
     root, store, package = project
-    inputs = freeze.FingerprintInputs(store, root, now=NOW, package_dir=package)
+    inputs = fingerprint.FingerprintInputs(store, root, now=NOW, package_dir=package)
     return {d.folder: d.reasons for d in freeze.decide(find_posts(root / "posts"), inputs)}
 
 
@@ -355,7 +355,7 @@ def test_a_post_the_render_did_not_execute_is_not_recorded(project):
     build(project)
     add_bar(store, "IWM")
     posts = find_posts(root / "posts")
-    inputs = freeze.FingerprintInputs(store, root, now=NOW, package_dir=package)
+    inputs = fingerprint.FingerprintInputs(store, root, now=NOW, package_dir=package)
     freeze.prepare_build(freeze.decide(posts, inputs), root)
     simulate_quarto(root, posts, execute={"2025-01-20-iwm"})
     assert freeze.record_executed(root) == ["2025-01-20-iwm"]
