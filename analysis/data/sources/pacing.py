@@ -306,7 +306,9 @@ def _policy(source: str) -> PacingPolicy:
     if source == YAHOO:
         from analysis.data.settings import load_settings  # read when first used, not imported
 
-        return PacingPolicy(load_settings().yahoo_rate)
+        # One request at a time: at a request a second one connection keeps up, and
+        # yfinance's threaded download now and then drops a symbol without asking for it.
+        return PacingPolicy(load_settings().yahoo_rate, max_concurrency=1)
     if source == FRED:
         return PacingPolicy(FRED_RATE, max_concurrency=1)
     if source == ISHARES:
