@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -46,14 +45,13 @@ sys.path.insert(0, str(ROOT))
 from analysis.data.frontmatter import find_posts  # noqa: E402
 from analysis.data.store import Store  # noqa: E402
 from analysis.site.new_post import create_post  # noqa: E402
+from analysis.testing.builds import add_bar, executed_posts  # noqa: E402
 from analysis.testing.fixture_store import SPECS, build_fixture_store  # noqa: E402
 
 QUARTO = shutil.which("quarto")
 NOOP_TARGET = 1.3
 # The symbol whose new bar is step 4: a subject of several posts, not a benchmark.
 EXTENDED = "AAPL"
-_HEADER = re.compile(r"^\[\s*\d+/\d+\]\s+(\S+)")
-_ANSI = re.compile(r"\x1b\[[0-9;]*m|\r")
 
 
 def subjects() -> list[str]:
@@ -90,33 +88,9 @@ def make_project(target: Path, posts: int) -> Path:
     return target
 
 
-def add_bar(store: Store, symbol: str) -> None:
-    """Append the next weekday to a stored series, one percent above the last bar."""
-    import pandas as pd
-
-    frame = store.read(symbol)
-    row = frame.iloc[[-1]].copy()
-    row.index = pd.DatetimeIndex([frame.index[-1] + pd.offsets.BDay(1)], name=frame.index.name)
-    row[["open", "high", "low", "close", "adj_close"]] *= 1.01
-    prov = store.provenance(symbol)
-    store.write(symbol, pd.concat([frame, row]), source=prov.source, fetched_at=prov.fetched_at)
-
-
 def declaring(project: Path, symbol: str) -> int:
     """How many posts declare ``symbol`` in their front matter."""
     return sum(symbol in post.series for post in find_posts(project / "posts"))
-
-
-def executed_posts(log: str) -> set[str]:
-    """Post folders whose notebook Quarto executed, from its log."""
-    executed, current = set(), None
-    for line in _ANSI.sub("", log).splitlines():
-        header = _HEADER.match(line.strip())
-        if header:
-            current = header.group(1)
-        elif line.startswith("Executing '") and current and current.startswith("posts/"):
-            executed.add(current.split("/")[1])
-    return executed
 
 
 def render(project: Path, data: Path, *extra: str) -> tuple[float, set[str]]:

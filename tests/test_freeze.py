@@ -12,7 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pandas as pd
 import pytest
 import yaml
 
@@ -23,6 +22,7 @@ from analysis.data.settings import PROJECT_ROOT, ResearchSettings
 from analysis.data.store import Store
 from analysis.site import fingerprint, freeze
 from analysis.site.new_post import create_post
+from analysis.testing.builds import add_bar
 from analysis.testing.fake_yahoo import make_ohlcv
 
 NOW = "2026-04-02T23:00:00+00:00"
@@ -35,16 +35,6 @@ POSTS = {
     "2025-01-22-small-caps": ["^RUT"],
     "2025-01-23-breadth": ["^RUT"],
 }
-
-
-def add_bar(store: Store, symbol: str, *, close_factor: float = 1.01) -> None:
-    """Append one session to a stored series, as a fetch of the next day would."""
-    frame = store.read(symbol)
-    row = frame.iloc[[-1]].copy()
-    row.index = pd.DatetimeIndex([frame.index[-1] + pd.offsets.BDay(1)], name=frame.index.name)
-    row[["open", "high", "low", "close", "adj_close"]] *= close_factor
-    prov = store.provenance(symbol)
-    store.write(symbol, pd.concat([frame, row]), source=prov.source, fetched_at=prov.fetched_at)
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from site_render import QUARTO, _build_store, _copy_project, _render
 
@@ -28,6 +27,7 @@ from analysis.data.settings import PROJECT_ROOT
 from analysis.data.store import Store
 from analysis.metrics import calc_period_return
 from analysis.site.new_post import create_post
+from analysis.testing.builds import add_bar, executed_posts
 
 pytestmark = [
     pytest.mark.quarto,
@@ -37,31 +37,6 @@ pytestmark = [
 SEED = "2026-01-18-small-caps-lead"
 IWM_POST = "2026-03-20-iwm-note"  # declares IWM (its subject)
 APPLE_POST = "2026-03-19-apple-note"  # declares AAPL and the benchmarks, not IWM
-_HEADER = re.compile(r"^\[\s*\d+/\d+\]\s+(\S+)")
-_ANSI = re.compile(r"\x1b\[[0-9;]*m|\r")
-
-
-def executed_posts(log: str) -> set[str]:
-    """Post folders whose notebook Quarto executed in this render, from its log."""
-    executed, current = set(), None
-    for line in _ANSI.sub("", log).splitlines():
-        header = _HEADER.match(line.strip())
-        if header:
-            current = header.group(1)
-        elif line.startswith("Executing '") and current and current.startswith("posts/"):
-            executed.add(current.split("/")[1])
-    return executed
-
-
-def add_bar(store: Store, symbol: str, factor: float) -> pd.Timestamp:
-    """Append the next weekday to a stored series, its prices ``factor`` times the last."""
-    frame = store.read(symbol)
-    row = frame.iloc[[-1]].copy()
-    row.index = pd.DatetimeIndex([frame.index[-1] + pd.offsets.BDay(1)], name=frame.index.name)
-    row[["open", "high", "low", "close", "adj_close"]] *= factor
-    prov = store.provenance(symbol)
-    store.write(symbol, pd.concat([frame, row]), source=prov.source, fetched_at=prov.fetched_at)
-    return row.index[0]
 
 
 def page_text(project: Path, folder: str) -> str:
