@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 QUARTO := $(or $(shell command -v quarto 2>/dev/null),$(BIN)/quarto)
 SITE_TARGET := $(if $(shell command -v quarto 2>/dev/null),.,.[site])
 
-.PHONY: test site site-offline preview lint format benchmark mutation clean
+.PHONY: test site site-full site-offline preview lint format benchmark mutation clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ test: $(VENV)/.test-installed
 site: $(VENV)/.site-installed
 	QUARTO_PYTHON=$(abspath $(BIN)/python) PATH="$(abspath $(BIN)):$$PATH" $(QUARTO) render
 
+# Execute every post, whatever its fingerprint says (see "When a post executes" in the README).
+site-full: $(VENV)/.site-installed
+	ANALYSIS_EXECUTE_ALL=1 QUARTO_PYTHON=$(abspath $(BIN)/python) PATH="$(abspath $(BIN)):$$PATH" $(QUARTO) render
+
 site-offline: $(VENV)/.site-installed
 	QUARTO_PYTHON=$(abspath $(BIN)/python) PATH="$(abspath $(BIN)):$$PATH" $(QUARTO) render --profile offline
 
@@ -39,6 +43,7 @@ preview: $(VENV)/.site-installed
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(VENV)/.test-installed
 	$(BIN)/ruff format .
@@ -59,4 +64,4 @@ mutation: $(VENV)/.mutation-installed
 	$(BIN)/python benchmarks/mutation.py
 
 clean:
-	rm -rf _site .quarto .pytest_cache .mutation
+	rm -rf _site .quarto .pytest_cache _freeze .mutation

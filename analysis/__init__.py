@@ -13,5 +13,8 @@ A post imports from five public modules, and from nothing else in the package:
 The rest is grouped by layer, each importing only from the layers below it:
 ``analysis.site`` (the build) over ``analysis.charts`` and ``analysis.post``, over
 ``analysis.claims``, over ``analysis.metrics``, over ``analysis.data``, over
-``analysis.text``. Importing ``analysis`` does no work.
+``analysis.text``; ``analysis.cli`` is the top. ``analysis.testing`` (fakes for tests and
+benchmarks) stands outside the layers, and nothing in the package imports it. The
+``[tool.importlinter]`` contracts in ``pyproject.toml`` say this, and ``lint-imports``
+checks it. Importing ``analysis`` does no work.
 """

@@ -15,12 +15,13 @@ import pandas as pd
 
 from analysis.data import frontmatter as posts_module
 from analysis.data.errors import DataError
+from analysis.data.fetch_status import read_fetch_status
 from analysis.data.load import series_status
 from analysis.data.settings import load_settings
 from analysis.data.sources.csv_import import read_series_csv
 from analysis.data.store import Store, utc_now_iso
 from analysis.data.update import update_series
-from analysis.site import prerender
+from analysis.site import freeze, prerender
 from analysis.site.new_post import create_post
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -63,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
 
     status = commands.add_parser("status", help="what the store holds, and whether it is fresh")
     status.add_argument("--format", choices=("table", "markdown", "json"), default="table")
+    status.add_argument("--posts-dir", type=Path, default=None, help=argparse.SUPPRESS)
     status.set_defaults(handler=_status)
 
     pre = commands.add_parser(
@@ -71,6 +73,12 @@ def _parser() -> argparse.ArgumentParser:
     pre.add_argument("--offline", action="store_true", help="never touch the network")
     pre.add_argument("--posts-dir", type=Path, default=None, help=argparse.SUPPRESS)
     pre.set_defaults(handler=_prerender)
+
+    post = commands.add_parser(
+        "postrender", help="the build's post-render step: record the posts it executed"
+    )
+    post.add_argument("--posts-dir", type=Path, default=None, help=argparse.SUPPRESS)
+    post.set_defaults(handler=_postrender)
 
     importer = commands.add_parser("import", help="import an OHLCV or date,value CSV as a series")
     importer.add_argument("csv", type=Path)
@@ -109,16 +117,33 @@ def _prerender(args) -> int:
     settings = load_settings(offline=True if args.offline else None)
     posts_dir = args.posts_dir or posts_module.POSTS_DIR
     posts = posts_module.find_posts(posts_dir)
-    # Missing series do not stop the render: each post either falls back visibly or
-    # fails on its own with the series named. A series too stale to trust still stops it.
-    _fetch_for_posts(
-        prerender.posts_being_rendered(posts, posts_dir.parent), settings, allow_missing=True
-    )
+    # A missing series does not stop the render by itself: each post falls back visibly.
+    # A series too stale to trust stops it, and so does one a post marks required (below).
+    rendered = prerender.posts_being_rendered(posts, posts_dir.parent)
+    _fetch_for_posts(rendered, settings, allow_missing=True)
     store = Store(settings.data_dir, lock_timeout=settings.lock_timeout)
+    # A series a post marks required stops the build here, in one line, not in a cell.
+    prerender.check_required_series(rendered, store)
     for path, title in prerender.write_titles(posts, store).items():
         print(f"title of {path.parent.name}: {title}")
+    being_rendered = prerender.posts_being_rendered(posts, posts_dir.parent)
+    for decision in freeze.plan_build(being_rendered, store, posts_dir.parent):
+        print(_describe(decision))
     prerender.write_build_time(posts_dir.parent)
     return EXIT_OK
+
+
+def _postrender(args) -> int:
+    posts_dir = args.posts_dir or posts_module.POSTS_DIR
+    for folder in freeze.record_executed(posts_dir.parent):
+        print(f"recorded the fingerprint of {folder}")
+    return EXIT_OK
+
+
+def _describe(decision) -> str:
+    if decision.execute:
+        return f"executes {decision.folder}: {'; '.join(decision.reasons)}"
+    return f"frozen   {decision.folder}: unchanged since its last execution"
 
 
 def _fetch_for_posts(posts, settings, *, allow_missing: bool = False) -> None:
@@ -165,9 +190,61 @@ def _status(args) -> int:
             }
         )
     _print_rows(rows, args.format, empty=f"the store {store.root} holds no series yet")
+    if args.format != "json":  # the last fetch's JSON record is data/fetch-status.json
+        _print_last_fetch(read_fetch_status(store.root), args.format)
+        _print_next_build(args.posts_dir or posts_module.POSTS_DIR, store, args.format)
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     return EXIT_ERROR if problems else EXIT_OK
+
+
+def _print_last_fetch(record: dict | None, fmt: str) -> None:
+    """The operator's view of the last live fetch: pacing per source, universe coverage."""
+    print()
+    print("### Last fetch" if fmt == "markdown" else "Last fetch")
+    print()
+    if record is None:
+        print("no live fetch of the posts' data has run on this store yet")
+        return
+    print(
+        f"finished {record.get('finished_at')}: {record.get('seconds', 0):g} s of fetching "
+        f"(budget for universe members {record.get('budget_seconds', 0):g} s)"
+    )
+    print()
+    rows = [
+        {
+            "source": name,
+            "requests sent": stats.get("requests", 0),
+            "answers 429": stats.get("rate_limited", 0),
+            "seconds waiting": f"{stats.get('waited_seconds', 0):g}",
+            "pacing rate (per minute)": f"{stats.get('rate', 0):g}",
+        }
+        for name, stats in record.get("sources", {}).items()
+    ]
+    _print_rows(rows, fmt, empty="no requests were sent")
+    for name, u in record.get("universes", {}).items():
+        line = f"universe {name}: {u['with_data']:,} of {u['members']:,} members have data"
+        if u.get("not_reached"):
+            line += f"; still filling: {u['not_reached']:,} not reached yet (next builds)"
+        if u.get("failed"):
+            line += f"; {u['failed']:,} failed"
+        print()
+        print(line)
+
+
+def _print_next_build(posts_dir: Path, store: Store, fmt: str) -> None:
+    """Which posts the next build executes, and why (the others reuse their frozen pages)."""
+    posts = posts_module.find_posts(posts_dir)
+    decisions = freeze.decide(posts, freeze.FingerprintInputs(store, posts_dir.parent))
+    executing = [d for d in decisions if d.execute]
+    print()
+    heading = f"The next build executes {len(executing)} of {len(decisions)} posts"
+    print(f"### {heading}" if fmt == "markdown" else f"{heading}:")
+    if fmt == "markdown" and executing:
+        print()
+    for decision in executing:
+        bullet = "- " if fmt == "markdown" else "  "
+        print(f"{bullet}{decision.folder}: {'; '.join(decision.reasons)}")
 
 
 def _import(args) -> int:

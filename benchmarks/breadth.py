@@ -30,8 +30,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from analysis.data.clock import SimulatedClock
 from analysis.data.sessions import session_close
 from analysis.data.settings import Settings
+from analysis.data.sources.pacing import reset_pacers
 from analysis.data.store import Store
 from analysis.data.universe import read_closes, update_universe
 from analysis.metrics.breadth import calc_breadth_claim, to_breadth
@@ -106,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     warnings.simplefilter("ignore")
 
     n = args.members
+    # Requests are paced on simulated time, without a budget: this measures our work, not
+    # the pacing (benchmarks/rate_limits.py measures that).
+    reset_pacers(SimulatedClock())
     frames = synthetic_universe(n, DAYS + 1)
     today = {s: f.iloc[:-1] for s, f in frames.items()}  # DAYS sessions; tomorrow adds one
     closes = pd.DataFrame({s: f["close"] for s, f in today.items()})
@@ -136,7 +141,12 @@ def main(argv: list[str] | None = None) -> int:
                 session = FakeYahooSession(served)
                 seconds, report = timed(
                     lambda s=session, d=day: update_universe(
-                        symbols, store, settings, s, now=session_close(d) + AFTER_CLOSE
+                        symbols,
+                        store,
+                        settings,
+                        s,
+                        now=session_close(d) + AFTER_CLOSE,
+                        budget=float("inf"),
                     )
                 )
                 print(

@@ -7,7 +7,24 @@ from pathlib import Path
 
 import pytest
 
+from analysis.data.clock import SimulatedClock, default_clock
+from analysis.data.sources.pacing import reset_pacers
 from analysis.data.store import Provenance
+
+
+@pytest.fixture(autouse=True)
+def simulated_time():
+    """Every test runs on a simulated clock with fresh pacers: nothing really sleeps.
+
+    The pacers, the retries and the fakes all read the process clock, so a test that sends
+    many requests, or is rate-limited, takes simulated minutes, not real ones.
+    """
+    previous = default_clock()
+    clock = SimulatedClock()
+    reset_pacers(clock)
+    yield clock
+    reset_pacers(previous)
+
 
 # Where each symbol's real daily series lies in the reference-data folder
 # (one sub-folder per public repository the series were copied from).

@@ -1,9 +1,10 @@
 """One offline Quarto render of the whole site, shared by every test that reads pages.
 
 The project is copied to a temporary folder (what git would commit), a new post made with
-``new-post`` is added so the template is rendered too, and ``quarto render --profile
-offline`` builds it from the fixture store. ``conftest.py`` makes it a session fixture,
-``site``, so the site is rendered once per test run.
+``new-post`` is added so the template is rendered too, the publish workflow's site-address
+step writes the address of a fork (``FORK_REPOSITORY``) into the ``pages`` profile, and
+``quarto render --profile offline,pages`` builds it from the fixture store. ``conftest.py``
+makes it a session fixture, ``site``, so the site is rendered once per test run.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from publish_steps import PAGES_PROFILE, derive_site_url
 
 from analysis.data.frontmatter import declared_series, find_posts
 from analysis.data.settings import PROJECT_ROOT
@@ -33,6 +35,8 @@ BROWSER_ENV = "ANALYSIS_BROWSER"
 REQUIRE_BROWSER_ENV = "ANALYSIS_REQUIRE_BROWSER"
 RENDER_TIMEOUT = 1800  # seconds; a whole-site render takes a minute or two on two cores
 TEMPLATE_POST_TITLE = "Template post: IWM against the benchmarks"
+# The repository the render pretends to be published from, as a fork would be.
+FORK_REPOSITORY = "A-Forker/notes-fork"
 
 
 # -- building the site --------------------------------------------------------------------
@@ -111,7 +115,7 @@ def _render(project: Path, data_dir: Path) -> str:
     env.pop("ANALYSIS_OFFLINE", None)  # the offline profile must set it by itself
     env.pop("ANALYSIS_MAX_STALE_SESSIONS", None)  # fixture data is old; it is labelled stale
     done = subprocess.run(
-        [QUARTO, "render", "--profile", "offline"],
+        [QUARTO, "render", "--profile", f"offline,{PAGES_PROFILE}"],
         cwd=project,
         env=env,
         capture_output=True,
@@ -134,6 +138,7 @@ def render_site(tmp_path_factory) -> RenderedSite:
     )
     data_dir = tmp_path_factory.mktemp("data")
     _build_store(project, data_dir)
+    site_url = derive_site_url(project, FORK_REPOSITORY)
     before = _work_tree(project)
     log = _render(project, data_dir)
     left_behind = sorted(_work_tree(project) - before)
@@ -148,8 +153,6 @@ def render_site(tmp_path_factory) -> RenderedSite:
             title = post.front_matter["title"]
         page = project / "_site" / "posts" / folder.name / "index.html"
         posts.append(RenderedPost(folder.name, title, computed, page))
-    config = yaml.safe_load((project / "_quarto.yml").read_text(encoding="utf-8"))
-    site_url = config["website"]["site-url"]
     return RenderedSite(project, project / "_site", posts, site_url, log, left_behind)
 
 

@@ -270,8 +270,31 @@ def test_claim_with_low_coverage_cannot_be_checked(small_universe):
     assert "only 4 of 10 members" in got.reason
 
 
+def test_claim_below_the_coverage_threshold_cannot_be_checked_yet():
+    days = _days(210)
+    rising = pd.Series(np.linspace(10, 20, len(days)), index=days)
+    closes = pd.DataFrame({f"M{i:03d}": rising for i in range(100)})
+    # 95 of 100 members close on the last day: exactly the threshold, a reading.
+    closes.iloc[-1, 95:] = np.nan
+    assert calc_breadth_claim(closes, days[-1]).value == 100.0
+    # 94 of 100: below it, no figure, whatever the members that did arrive say.
+    closes.iloc[-1, 94] = np.nan
+    got = calc_breadth_claim(closes, days[-1])
+    assert got.value is None
+    assert got.reason == (
+        f"only 94 of 100 members have a close on {days[-1].date()} (fewer than 95%)"
+    )
+    # Members the store does not hold yet count against it as well.
+    full = closes.copy()
+    full.iloc[-1, :] = 20.0
+    assert calc_breadth_claim(full.iloc[:, :94], days[-1], members_total=100).value is None
+    assert calc_breadth_claim(full.iloc[:, :95], days[-1], members_total=100).value == 100.0
+
+
 def test_claim_on_a_day(small_universe):
-    got = calc_breadth_claim(small_universe, small_universe.index[-1], window=3, members_total=5)
+    got = calc_breadth_claim(
+        small_universe, small_universe.index[-1], window=3, members_total=5, min_closing=0.8
+    )
     assert got.value == 50.0
     assert got.members_counted == 4
     assert got.members_with_data == 4
@@ -471,7 +494,6 @@ def test_universe_update_asks_only_for_missing_bars(tmp_path):
         settings,
         cold,
         batch_size=3,
-        max_workers=2,
         now=session_close(day_one) + after,
     )
     assert sorted(r.symbol for r in cold.chart_requests) == members  # one request each
@@ -560,7 +582,9 @@ def test_refresh_then_breadth_offline_end_to_end(tmp_path):
     universe = load_universe(store)
     assert universe.with_data == rising + falling
     assert list(universe.missing) == ["JTTY"]
-    reading = calc_breadth_claim(universe.closes, last, members_total=len(universe.members))
+    # Nine of ten members close on the day: enough here, short of the 95% a post asks for.
+    assert calc_breadth_claim(universe.closes, last, members_total=10).value is None
+    reading = calc_breadth_claim(universe.closes, last, members_total=10, min_closing=0.9)
     assert reading.value == pytest.approx(200 / 3)
     assert reading.describe() == "67% of 9 members with data"
     assert reading.members_total == 10
@@ -608,10 +632,18 @@ def test_readings_that_cannot_be_computed_say_why_and_count_what_there_is(small_
     assert calc_breadth_claim(no_rows, last) == _unavailable(
         "the data store holds no daily closes for any of the 4 members", total=4
     )
+    assert calc_breadth_claim(
+        small_universe, "2024-01-03", window=3, min_closing=0
+    ) == _unavailable("no member has 3 daily closes by 2024-01-03", with_data=4, total=4, window=3)
     assert calc_breadth_claim(small_universe, "2024-01-03", window=3) == _unavailable(
-        "no member has 3 daily closes by 2024-01-03", with_data=4, total=4, window=3
+        "only 2 of 4 members have a close on 2024-01-03 (fewer than 95%)",
+        with_data=4,
+        total=4,
+        window=3,
     )
-    assert calc_breadth_claim(small_universe, last, window=3, members_total=10) == _unavailable(
+    assert calc_breadth_claim(
+        small_universe, last, window=3, members_total=10, min_closing=0
+    ) == _unavailable(
         "only 4 of 10 members have 3 daily closes by 2024-01-09 (fewer than 50%)",
         with_data=4,
         total=10,

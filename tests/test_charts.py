@@ -62,7 +62,7 @@ def test_importing_the_package_changes_no_global_settings():
         "import sys, matplotlib as mpl\n"
         "snap = lambda: {k: mpl.rcParams[k] for k in mpl.rcParams if k != 'backend'}\n"
         "before = snap()\n"
-        "import analysis, analysis.charts.plots, analysis.claims, analysis.metrics.core\n"
+        "import analysis, analysis.charts, analysis.claims, analysis.metrics\n"
         "assert snap() == before, 'rcParams changed'\n"
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n"
     )
@@ -103,7 +103,7 @@ def test_colours_are_fixed_per_series():
 def test_fallback_colour_is_stable_across_processes():
     here = ch.color_for("ZZZZ")
     assert here in ch.FALLBACK_COLORS
-    code = "from analysis.charts.plots import color_for; print(color_for('ZZZZ'))"
+    code = "from analysis.charts.colors import color_for; print(color_for('ZZZZ'))"
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert other.stdout.strip() == here
 
@@ -153,7 +153,7 @@ def test_cumulative_returns_chart(window_closes):
     pd.testing.assert_frame_equal(cumulative, original)
     ax = chart.figure.axes[0]
     colours = [to_hex(line.get_color()).upper() for line in ax.get_lines()[:3]]
-    assert colours == ["#E0571F", "#3C7FC9", "#8F6CC2"]
+    assert colours == ["#E0571F", "#3C7FC9", "#2F9E7E"]
     assert chart.data.loc["2026-01-16", "^RUT"] == pytest.approx(7.890, abs=1e-3)
     assert chart.alt_text == (
         "Line chart of cumulative price returns from 31 December 2025 to 16 January 2026. "
@@ -170,6 +170,53 @@ def test_end_labels_do_not_overlap(window_closes):
     chart = ch.plot_cumulative_returns(m.to_cumulative_returns(close_pair, "2025-12-31"))
     positions = sorted(t.xy[1] for t in chart.figure.axes[0].texts)
     assert min(np.diff(positions)) > 0.3  # percent units, on a ~8-point axis
+
+
+def test_a_line_that_ends_early_is_labelled_at_the_edge_with_its_end_date():
+    """^RUT stops on 16 February, the others run to 14 August (like the reference data)."""
+    index = pd.bdate_range("2026-01-02", "2026-08-14", name="date")
+    closes = pd.DataFrame(
+        {
+            "^RUT": np.linspace(100.0, 110.0, len(index)),
+            "^GSPC": np.linspace(100.0, 104.0, len(index)),
+            "^IXIC": np.linspace(100.0, 103.0, len(index)),
+        },
+        index=index,
+    )
+    closes.loc["2026-02-17":, "^RUT"] = np.nan
+    rut_end = float(closes["^RUT"].dropna().iloc[-1]) - 100.0  # percent: base is 100
+    chart = ch.plot_cumulative_returns(m.to_cumulative_returns(closes, "2026-01-02"))
+    ax = chart.figure.axes[0]
+    texts = {t.get_text(): t for t in ax.texts}
+    assert set(texts) == {
+        f"Russell 2000 +{rut_end:.1f}% (to 16 Feb)",
+        "S&P 500 +4.0%",
+        "Nasdaq Composite +3.0%",
+    }
+    # Every label sits at the right edge, after all the lines, not mid-plot over them.
+    edge = mdates.date2num(pd.Timestamp("2026-08-14"))
+    assert {mdates.date2num(t.xy[0]) for t in ax.texts} == {edge}
+    # A dot marks where the early line stops.
+    dots = [line for line in ax.get_lines() if line.get_marker() == "o"]
+    assert len(dots) == 1
+    assert mdates.date2num(dots[0].get_xdata()[0]) == mdates.date2num(pd.Timestamp("2026-02-16"))
+    assert dots[0].get_ydata()[0] == pytest.approx(rut_end)
+    assert chart.alt_text.endswith(
+        f"At the end: S&P 500 +4.0%, Nasdaq Composite +3.0%, Russell 2000 +{rut_end:.1f}% "
+        "(to 16 February 2026)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("last", "end", "text"),
+    [
+        ("2026-08-14", "2026-08-14", "Russell 2000 +7.9%"),
+        ("2026-02-16", "2026-08-14", "Russell 2000 +7.9% (to 16 Feb)"),
+        ("2025-12-31", "2026-08-14", "Russell 2000 +7.9% (to 31 Dec 2025)"),
+    ],
+)
+def test_end_label_dates_an_early_end(last, end, text):
+    assert ch.style.end_label("Russell 2000", 7.9, last, end) == text
 
 
 def test_chart_is_transparent_and_keeps_its_style_when_drawn_later(window_closes):
@@ -410,7 +457,9 @@ def test_identical_charts_give_identical_svg_files(tmp_path, window_closes):
 
 def test_preview_is_a_png_of_the_whole_figure(tmp_path, window_closes):
     chart = ch.plot_cumulative_returns(m.to_cumulative_returns(window_closes, "2025-12-31"))
-    path = ch.save_preview(chart, tmp_path / "preview.png")
+    path = tmp_path / "preview.png"
+    # None, so a cell ending with the call shows nothing (a path would print its repr).
+    assert ch.save_preview(chart, path) is None
     png = path.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     size = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
@@ -422,7 +471,7 @@ def test_the_readme_names_every_chart_function_and_only_real_ones():
     from analysis.data.settings import PROJECT_ROOT
 
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    named = set(re.findall(r"`(?:analysis\.breadth_chart\.)?(plot_\w+)`", readme))
+    named = set(re.findall(r"`(?:analysis\.charts\.)?(plot_\w+)`", readme))
     public = {name for name in ch.__all__ if name.startswith("plot_")} | {"plot_breadth"}
     assert named == public
     assert callable(breadth_chart.plot_breadth)
@@ -431,7 +480,7 @@ def test_the_readme_names_every_chart_function_and_only_real_ones():
 
 
 def test_a_chart_of_your_own_as_the_readme_describes(tmp_path, window_closes):
-    from analysis.charts.style import Chart, finish, house_style, new_figure
+    from analysis.charts import Chart, finish, house_style, new_figure
 
     with house_style():
         fig, ax = new_figure()

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis import cli
-from analysis.data.sessions import last_closed_session
+from analysis.data.sessions import last_closed_session, session_close
 from analysis.data.sources import yahoo
 from analysis.data.store import Store
 from analysis.testing.fake_yahoo import FakeYahooSession, make_ohlcv
@@ -236,3 +236,70 @@ def test_fetch_uses_a_stale_series_within_the_limit_or_without_one(
     monkeypatch.delenv("ANALYSIS_MAX_STALE_SESSIONS")
     code, out, _ = run(capsys, "fetch", "IWM")
     assert code == 0 and "stale" in out
+
+
+def test_status_shows_the_last_fetch_pacing_and_coverage(data_dir, capsys):
+    from analysis.data.fetch_status import write_fetch_status
+
+    code, out, _ = run(capsys, "status")
+    assert "no live fetch of the posts' data has run on this store yet" in out
+    write_fetch_status(
+        data_dir,
+        {
+            "finished_at": "2026-01-16T23:05:00+00:00",
+            "seconds": 536.5,
+            "budget_seconds": 540.0,
+            "sources": {
+                "yahoo": {"requests": 530, "rate_limited": 4, "waited_seconds": 470.5, "rate": 45.0}
+            },
+            "universes": {
+                "IWM": {"members": 1918, "with_data": 1204, "failed": 2, "not_reached": 712}
+            },
+        },
+    )
+    code, out, _ = run(capsys, "status", "--format", "markdown")
+    assert code == 0
+    assert "### Last fetch" in out
+    assert "finished 2026-01-16T23:05:00+00:00: 536.5 s of fetching" in out
+    assert "| requests sent | answers 429 | seconds waiting | pacing rate (per minute) |" in out
+    assert "| yahoo | 530 | 4 | 470.5 | 45 |" in out
+    assert (
+        "universe IWM: 1,204 of 1,918 members have data; still filling: 712 not reached yet "
+        "(next builds); 2 failed"
+    ) in out
+
+
+@pytest.mark.parametrize(("behind", "code"), [(1, 0), (5, 1)])
+def test_a_rate_limited_build_publishes_within_the_staleness_limit_and_fails_past_it(
+    tmp_path, data_dir, monkeypatch, capsys, behind, code
+):
+    from analysis.testing.fake_yahoo import RateLimit
+
+    posts = tmp_path / "posts"
+    (posts / "2026-01-10-a-week").mkdir(parents=True)
+    (posts / "2026-01-10-a-week" / "index.qmd").write_text(
+        '---\ndate: 2026-01-10\nseries: ["^RUT", "IWM"]\n---\n\nText.\n'
+    )
+    end = last_closed_session(pd.Timestamp.now(tz="UTC"))
+    frame = make_ohlcv(end - pd.Timedelta(days=90), 200).loc[:end]
+    store = Store(data_dir)
+    kept = frame.iloc[: len(frame) - behind]
+    fetched = (session_close(kept.index[-1]) + pd.Timedelta(hours=3)).isoformat()
+    for symbol in ("^RUT", "IWM"):
+        store.write(symbol, kept, source="test", fetched_at=fetched)
+    # Yahoo blocks this client for the whole run: every request is answered 429.
+    blocked = RateLimit(60, burst=0, penalty_minutes=24 * 60)
+    session = FakeYahooSession({"^RUT": frame, "IWM": frame}, rate_limit=blocked)
+    monkeypatch.setattr(yahoo, "_default_session", lambda: session)
+    monkeypatch.setenv("ANALYSIS_MAX_STALE_SESSIONS", "3")
+    got, out, err = run(capsys, "fetch", "--for-posts", "--posts-dir", str(posts))
+    assert got == code, (out, err)
+    assert session.rate_limited > 0
+    stale_lines = [line for line in out.splitlines() if " stale " in line]
+    assert len(stale_lines) == 2 and all("HTTP 429" in line for line in stale_lines)
+    if code:
+        line = one_error_line(err)
+        assert line.count("sessions ago, limit 3") == 2
+        assert "^RUT: last refreshed" in line and "IWM: last refreshed" in line
+    else:
+        assert err == ""

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis import metrics as m
-from analysis.metrics.core import CutRun, Drawdown, LevelChange, RankFacts, VolumeComparison
+from analysis.metrics import CutRun, Drawdown, LevelChange, RankFacts, VolumeComparison
 
 
 def daily(values, start="2024-01-01", freq="B", name="close"):

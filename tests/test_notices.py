@@ -79,11 +79,16 @@ def test_stale_series_get_a_warning_with_their_reason():
     assert "(the oldest: 2026-01-15)" in text
 
 
-def test_a_long_stale_list_starts_collapsed_and_says_how_many():
+def test_a_long_stale_list_folds_into_a_disclosure_and_says_how_many():
     statuses = [status(f"S{i}", f"2026-01-{10 + i:02d}", stale=True) for i in range(6)]
     text = data_as_of_markdown(statuses)
-    assert '::: {.callout-warning collapse="true"}\n## 6 series were not refreshed' in text
-    assert text.count("\n- S") == 6
+    # The warning and its sentence stay open; only the list folds, into a native
+    # <details> a keyboard can open (never Quarto's collapsed callout).
+    assert "::: {.callout-warning}\n## 6 series were not refreshed" in text
+    assert "collapse" not in text
+    folded = text[text.index("<details>") : text.index("</details>")]
+    assert "<summary>The 6 series</summary>" in folded
+    assert folded.count("\n- S") == 6 == text.count("\n- S")
     assert "not refreshed since 2026-01-16" in text
 
 

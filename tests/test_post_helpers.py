@@ -9,7 +9,7 @@ import pytest
 from analysis.data.availability import first_available, join_names, load_available
 from analysis.data.errors import MalformedDataError
 from analysis.data.store import Store
-from analysis.metrics.core import InsufficientDataError
+from analysis.metrics.common import InsufficientDataError
 from analysis.metrics.cycle_study import calc_cycle_study
 from analysis.metrics.follow_up import calc_follow_up
 from analysis.post import read_window
@@ -116,6 +116,33 @@ def test_load_available_reads_a_fred_series_value_column(small_store):
 def test_first_available_prefers_the_earlier_candidate(small_store):
     assert first_available(["Z", "B", "A"], store=small_store) == "B"
     assert first_available(["Z", "Y"], store=small_store) is None
+
+
+def test_a_series_that_ends_before_through_is_left_out_and_named(small_store):
+    # A ends on 5 January, B on 6 January, fred:X on 2 January.
+    got = load_available(["A", "B", "fred:X", "C"], store=small_store, through="2026-01-06")
+    assert got.present == ("B",)
+    assert got.ends_early == {"A": pd.Timestamp("2026-01-05"), "fred:X": pd.Timestamp("2026-01-02")}
+    assert got.lacking == ("A", "fred:X", "C")
+    assert not got.complete and not got.has("A") and set(got.provenance) == {"B"}
+    assert got.missing_note() == (
+        "C is not in this build's data store. In this build's data store A ends on "
+        "5 January 2026 and fred:X on 2 January 2026, before 6 January 2026, so they are "
+        "left out here."
+    )
+    one = load_available(["A", "B"], store=small_store, through="2026-01-06")
+    assert one.missing_note({"A": "Alpha"}) == (
+        "In this build's data store Alpha ends on 5 January 2026, before 6 January 2026, "
+        "so it is left out here."
+    )
+    # A series that reaches the date exactly is kept.
+    assert load_available(["A"], store=small_store, through="2026-01-05").complete
+
+
+def test_first_available_through_skips_a_candidate_that_ends_early(small_store):
+    assert first_available(["A", "B"], store=small_store, through="2026-01-06") == "B"
+    assert first_available(["A", "B"], store=small_store, through="2026-01-05") == "A"
+    assert first_available(["fred:X"], store=small_store, through="2026-01-03") is None
 
 
 @pytest.mark.parametrize(

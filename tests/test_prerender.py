@@ -11,7 +11,7 @@ from analysis.data.store import Store
 from analysis.testing.fake_yahoo import make_ohlcv
 
 HEADLINE = dedent("""\
-    from analysis.metrics.core import calc_period_return
+    from analysis.metrics.returns import calc_period_return
 
     def compute_title(store):
         close = store.read("^RUT")["close"]
@@ -126,3 +126,42 @@ def _age_the_store(project, *, days):
     store = Store(project / "data")
     then = (pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=days)).floor("s").isoformat()
     store.write("^RUT", store.read("^RUT"), source="test fixture", fetched_at=then)
+
+
+def test_a_missing_required_series_stops_the_build_in_one_line(project, capsys):
+    qmd = project / "posts" / "2026-01-10-a-week" / "index.qmd"
+    qmd.write_text(qmd.read_text().replace('["^RUT"]', '["^RUT", "IWM"]\nrequired: ["IWM"]'))
+    code = cli.main(["prerender", "--posts-dir", str(project / "posts")])
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert err.strip().splitlines() == [
+        "warning: IWM: not in the store, and offline mode fetches nothing",
+        "error: 2026-01-10-a-week requires IWM, which is not in the data store: run "
+        "`python -m analysis fetch IWM` or import a CSV for it",
+    ]
+    # Stopped before the titles: nothing of the render was prepared.
+    assert not (project / "posts" / "2026-01-10-a-week" / "_metadata.yml").exists()
+
+
+def test_a_required_series_that_ends_before_the_window_stops_the_build(project, capsys):
+    qmd = project / "posts" / "2026-01-10-a-week" / "index.qmd"
+    # The store's ^RUT has 10 sessions from 2 January: its last bar is 15 January 2026.
+    window = "window: {base: 2026-01-02, as-of: 2026-01-16}\nrequired: ['^RUT']\n"
+    qmd.write_text(qmd.read_text().replace("date: 2026-01-10\n", f"date: 2026-01-17\n{window}"))
+    code = cli.main(["prerender", "--posts-dir", str(project / "posts")])
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert err.strip().splitlines() == [
+        "error: 2026-01-10-a-week requires ^RUT up to its window's as-of date 2026-01-16, but "
+        "the stored series ends on 2026-01-15: run `python -m analysis fetch ^RUT` or import "
+        "a CSV that reaches that date"
+    ]
+
+
+def test_a_required_series_that_covers_the_window_lets_the_build_go_on(project, capsys):
+    qmd = project / "posts" / "2026-01-10-a-week" / "index.qmd"
+    window = "window: {base: 2026-01-02, as-of: 2026-01-15}\nrequired: ['^RUT']\n"
+    qmd.write_text(qmd.read_text().replace("date: 2026-01-10\n", f"date: 2026-01-17\n{window}"))
+    code = cli.main(["prerender", "--posts-dir", str(project / "posts")])
+    _, err = capsys.readouterr()
+    assert code == 0, err

@@ -18,6 +18,7 @@ import json
 import re
 import subprocess
 import threading
+import warnings
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -27,6 +28,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from python_reprs import page_text, reprs_in
 from site_render import QUARTO, TEMPLATE_POST_TITLE, browser_required, find_browser
 
 from analysis.data.settings import PROJECT_ROOT
@@ -109,6 +111,27 @@ def test_feed_has_one_item_per_post_with_its_title(site):
         assert by_link[f"{base}/posts/{post.folder}/"] == post.title
 
 
+def test_feed_and_link_previews_carry_the_address_the_publish_workflow_derived(site):
+    # site_render renders as the publish workflow does for the fork FORK_REPOSITORY.
+    assert site.site_url == "https://a-forker.github.io/notes-fork"
+    placeholder = yaml.safe_load((site.project / "_quarto.yml").read_text())["website"]["site-url"]
+    channel = ET.parse(site.site / "index.xml").getroot().find("channel")
+    links = [channel.findtext("link"), *(item.findtext("link") for item in channel.iter("item"))]
+    assert all(link.startswith(site.site_url + "/") for link in links), links
+    for page in site.pages():
+        og_urls = [
+            attrs["content"] for tag, attrs in tags(page)
+            if tag == "meta" and attrs.get("property") == "og:url"
+        ]  # fmt: skip
+        canonical = [
+            attrs["href"] for tag, attrs in tags(page)
+            if tag == "link" and attrs.get("rel") == "canonical"
+        ]  # fmt: skip
+        path = page.relative_to(site.site).as_posix().removesuffix("index.html")
+        assert og_urls == canonical == [f"{site.site_url}/{path}"], page
+        assert placeholder not in page.read_text(encoding="utf-8"), page
+
+
 def test_search_index_covers_every_page(site):
     entries = json.loads((site.site / "search.json").read_text(encoding="utf-8"))
     hrefs = {entry["href"].split("#")[0] for entry in entries}
@@ -170,6 +193,13 @@ def test_no_error_output_anywhere(site):
         assert "cell-output-error" not in text, page
         assert "cell-output-stderr" not in text, page
         assert not re.search(r"\b\w+(Error|Exception): ", text_of(text)), page
+
+
+def test_no_page_shows_a_python_repr(site):
+    # A cell's stray return value or an unformatted inline value, e.g. PosixPath('preview.png').
+    for page in site.pages():
+        found = reprs_in(page_text(page.read_text(encoding="utf-8")))
+        assert found == [], f"{page.relative_to(site.site)}: {found}"
 
 
 def test_footer_shows_the_build_time(site):
@@ -372,3 +402,50 @@ def test_a_reader_who_prefers_dark_gets_the_dark_theme(site, browser, server):
     with visit(browser, server, "index.html", color_scheme="dark") as seen:
         scheme = seen.page.evaluate(_SCHEME)
         assert scheme["dark"] is True and _luminance(scheme["background"]) < 60
+
+
+# -- accessibility (axe-core) -----------------------------------------------------------------
+
+# WCAG 2.1 A and AA, and axe's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"]
+FAILING_IMPACTS = ("serious", "critical")
+
+
+def _every_page(site) -> list[str]:
+    """Every HTML page of the rendered site, Quarto's own libraries aside."""
+    return [
+        page.relative_to(site.site).as_posix()
+        for page in site.pages()
+        if page.relative_to(site.site).parts[0] != "site_libs"
+    ]
+
+
+def _describe(violation: dict) -> str:
+    targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+    count = len(violation["nodes"])
+    return f"{violation['id']} ({violation['impact']}, {count}x): {violation['help']} at {targets}"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_page_passes_axe_in_both_colour_schemes(site, browser, server, scheme):
+    axe_module = pytest.importorskip(
+        "axe_playwright_python.sync_playwright", reason="axe-playwright-python is missing"
+    )
+    axe = axe_module.Axe()
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    pages = _every_page(site)
+    assert {"index.html", "about.html"} <= set(pages) and len(pages) == 2 + len(site.posts)
+    failing, moderate = [], []
+    for path in pages:
+        with visit(browser, server, path, color_scheme=scheme) as seen:
+            # The reader's scheme reached the page (respect-user-color-scheme).
+            dark = seen.page.evaluate("document.body.classList.contains('quarto-dark')")
+            assert dark is (scheme == "dark"), path
+            violations = axe.run(seen.page, options=options).response["violations"]
+        for violation in violations:
+            found = f"{path}: {_describe(violation)}"
+            (failing if violation["impact"] in FAILING_IMPACTS else moderate).append(found)
+    for found in moderate:
+        warnings.warn(f"axe ({scheme}): {found}", stacklevel=1)
+    assert failing == [], "\n".join(failing)

@@ -16,23 +16,28 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import REFERENCE_FILES, reference_folder
+from python_reprs import reprs_in, shown_outputs
 
 from analysis.claims import format_value
 from analysis.data.frontmatter import read_front_matter
 from analysis.data.load import load_column, load_series
 from analysis.data.settings import PROJECT_ROOT
 from analysis.data.store import Store
-from analysis.metrics.core import (
+from analysis.metrics.fed import (
     calc_consecutive_cuts,
-    calc_drawdown_from_high,
-    calc_first_close_above,
-    calc_period_return,
-    calc_rank_phrase,
-    calc_session_count,
-    calc_volume_vs_average,
     to_easing_cycle_starts,
     to_fed_target_history,
     to_rate_changes,
+)
+from analysis.metrics.levels import (
+    calc_drawdown_from_high,
+    calc_first_close_above,
+    calc_volume_vs_average,
+)
+from analysis.metrics.returns import (
+    calc_period_return,
+    calc_rank_phrase,
+    calc_session_count,
     to_start_of_year_returns,
 )
 from analysis.site.notebook import execute_post
@@ -199,16 +204,22 @@ def test_post_runs_offline_without_errors(executed):
     assert stderr_of(executed) == ""
 
 
+def test_no_value_shows_as_its_python_repr(executed):
+    assert [r for text in shown_outputs(executed) for r in reprs_in(text)] == []
+
+
 def test_window_returns_are_what_the_metrics_compute(inline, store):
     closes = load_column(["^RUT", "^GSPC", "^IXIC"], store=store)
     returns = {s: calc_period_return(closes[s], BASE, AS_OF) for s in closes}
-    for symbol, value in returns.items():
-        assert inline[f'pct(returns["{symbol}"])'] == pct(value)
+    assert inline['pct(returns["^RUT"])'] == pct(returns["^RUT"])
+    assert inline["large_caps_text"] == (
+        f"The S&P 500 added {pct(returns['^GSPC'])} and the Nasdaq Composite "
+        f"{pct(returns['^IXIC'])}, so small caps finished the stretch 5.0 pp ahead of the "
+        "first and 5.5 pp ahead of the second."
+    )
     # And the fixture's known answers.
     assert inline['pct(returns["^RUT"])'] == "6.5%"
-    assert inline['pct(returns["^GSPC"])'] == "1.5%"
-    assert inline['pp(lead["^GSPC"])'] == "5.0 pp"
-    assert inline['pp(lead["^IXIC"])'] == "5.5 pp"
+    assert "S&P 500 added 1.5% and the Nasdaq Composite 1.0%" in inline["large_caps_text"]
     assert inline["sessions"] == str(calc_session_count(closes["^RUT"], BASE, AS_OF)) == "11"
     assert inline["long_date(WINDOW.base)"] == "31 December 2025"
     assert inline["long_date(WINDOW.as_of)"] == "16 January 2026"
@@ -223,39 +234,42 @@ def test_start_of_year_rank_is_what_the_metrics_compute(inline, store):
     assert inline["rank.first_year"] == "1988"
 
 
-def test_iwm_figures_are_what_the_metrics_compute(inline, store):
+def test_iwm_figures_are_what_the_metrics_compute(executed, store):
     iwm = load_series("IWM", store=store)
-    assert inline["iwm_first_text"] == "12 January 2026"
-    assert inline["usd(iwm_close.value)"] == format_value(iwm["close"].loc[AS_OF], "$", 2)
+    text = printed(executed)
+    close = format_value(iwm["close"].loc[AS_OF], "$", 2)
+    assert f"(IWM) closed at {close} on 16 January 2026" in text
+    assert "the first close above it came on 12 January 2026." in text
     volume = calc_volume_vs_average(iwm["volume"], AS_OF)
-    assert inline["iwm_volume_text"] == "20.0% above"
-    assert inline["iwm_week_millions"] == f"{volume.week_average / 1e6:.1f}"
-    assert inline["iwm_sessions_above"] == "5"  # 12 to 16 January
+    assert f"was {volume.week_average / 1e6:.1f} million shares, 20.0% above the average" in text
+    assert "above $250 on 5 of the window's 11 sessions" in text  # 12 to 16 January
 
 
 def test_mega_cap_figures_are_what_the_metrics_compute(inline, store):
     closes = load_column(["AAPL", "MSFT", "NVDA"], store=store)
-    assert inline['mega_text["AAPL"]'] == pct(calc_period_return(closes["AAPL"], BASE, AS_OF))
-    assert inline['mega_text["MSFT"]'] == "-1.5%"
+    text = inline["mega_text"]
+    apple = pct(calc_period_return(closes["AAPL"], BASE, AS_OF))
+    assert text.startswith(f"Over the window Apple returned {apple}, Microsoft -1.5%, Amazon ")
     drawdown = calc_drawdown_from_high(closes["NVDA"], "2025-12-01", "2025-12-31", AS_OF)
-    assert inline['pct(-nvda.drawdown) if nvda else "—"'] == pct(-drawdown.drawdown)
-    assert inline["len(mega.present)"] == "7"
+    assert f"Nvidia closed {pct(-drawdown.drawdown)} below its highest December close" in text
+    assert "against 1.5% for the S&P 500; 6 of the 7 names in the store trailed" in text
 
 
-def test_fed_figures_are_what_the_metrics_compute(inline):
-    assert inline["fed_range_text"] == "3.50–3.75%"
-    assert inline["cut_run.count"] == "3"
-    assert inline["cut_dates_text"] == ("18 September 2025, 30 October 2025 and 11 December 2025")
-    assert inline["round(-cut_run.total * 100)"] == "75"
+def test_fed_figures_are_what_the_metrics_compute(executed):
+    assert (
+        "On 16 January 2026 the federal funds target range stood at 3.50–3.75%, after 3 "
+        "consecutive cuts of 25 basis points on 18 September 2025, 30 October 2025 and "
+        "11 December 2025: 75 basis points in all."
+    ) in printed(executed)
 
 
-def test_energy_and_cycle_study_use_the_full_history(inline):
+def test_energy_and_cycle_study_use_the_full_history(executed, inline):
     assert inline["oil_text"] == "$74.46 a barrel on 16 January 2026, up 4.0% from $71.60"
     assert "WTI spot price from FRED (DCOILWTICO)" in inline["energy_series_text"]
-    note = inline["study.coverage_note()"]
-    assert "shows 6 easing cycles since 1990" in note
-    assert "6 July 1995" in note and "19 September 2024" in note
-    assert inline["after_12m.complete"] == "6"
+    text = printed(executed)
+    assert "shows 6 easing cycles since 1990, beginning on 6 July 1995," in text
+    assert "19 September 2024. Measured from the close" in text
+    assert re.search(r"after twelve \(\d of 6\)", text)
 
 
 def test_claims_table_checks_every_published_claim(executed, inline):
@@ -323,6 +337,8 @@ def test_the_computed_title_follows_the_data(inline, store):
         (-0.0004, [-0.01, -0.02], "Small Caps Lead 2026 as Russell 2000 Is Flat YTD"),
         (-0.012, [0.0, 0.01], "Small Caps Trail 2026 as Russell 2000 Slips 1.2% YTD"),
         (-0.08, [-0.02, -0.03], "Small Caps Trail 2026 as Russell 2000 Tumbles 8.0% YTD"),
+        # Without both large-cap indices the title claims neither a lead nor a trail.
+        (0.065, [], "Small Caps in 2026: Russell 2000 Jumps 6.5% YTD"),
     ],
 )
 def test_title_wording(small, large, title):
@@ -348,7 +364,10 @@ def test_missing_series_are_named_instead_of_failing(partial_run):
     assert executed.errors() == []
     text = printed(executed)
     assert "Series this build does not have" in text
-    assert "GOOGL and TSLA are not in this build's data store." in text
+    assert executed.inline_values["mega_text"].endswith(
+        "Alphabet (GOOGL) and Tesla (TSLA) are not in this build's data store. The counts "
+        "above cover the others."
+    )
     assert "this section cannot rank small-cap sectors" in text
     assert "Breadth cannot be checked in this build" in text
     assert "no IWM holdings file" in text
@@ -368,10 +387,10 @@ def test_missing_series_make_their_claims_uncheckable(partial_run):
 
 def test_the_cycle_study_says_which_cycles_the_range_alone_covers(partial_run):
     executed, _ = partial_run
-    note = executed.inline_values["study.coverage_note()"]
-    assert "only runs from 16 December 2008" in note
-    assert "DFEDTAR" in note and "is not in the store" in note
-    assert note.endswith("2 easing cycles, beginning on 1 August 2019 and 19 September 2024.")
+    text = printed(executed)
+    assert "only runs from 16 December 2008" in text
+    assert "(FRED's single target rate, DFEDTAR, which covers the years before" in text
+    assert "2 easing cycles, beginning on 1 August 2019 and 19 September 2024." in text
 
 
 def test_energy_falls_back_on_the_future(partial_run):
@@ -415,7 +434,7 @@ def test_reference_claims_check_contradicts_the_headline(reference_run):
     title = load_headline().compute_title(store)
     assert title == "Small Caps Lead 2026 as Russell 2000 Jumps 7.9% YTD"
     assert executed.inline_values["page_title"] == title
-    assert "cannot reach back to 1990" in executed.inline_values["study.coverage_note()"]
+    assert "cannot reach back to 1990" in printed(executed)
 
 
 # -- rendering with Quarto ----------------------------------------------------------------

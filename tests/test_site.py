@@ -13,6 +13,7 @@ import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
+from python_reprs import page_text, reprs_in, shown_outputs
 
 from analysis import cli
 from analysis.claims import load_claims
@@ -107,13 +108,15 @@ def test_listing_is_explicit_newest_first_with_a_feed():
 
 
 def test_pre_render_steps_are_commands_the_cli_accepts(config):
+    # prerender.py passes its arguments to `python -m analysis prerender`.
     offline = load_yaml(ROOT / "_quarto-offline.yml")
     for step in (config["project"]["pre-render"], offline["project"]["pre-render"]):
         words = step.split()
-        assert words[:3] == ["python", "-m", "analysis"]
-        args = cli._parser().parse_args(words[3:])
+        assert words[0] == "prerender.py" and (ROOT / words[0]).is_file()
+        args = cli._parser().parse_args(["prerender", *words[1:]])
         assert args.handler is cli._prerender
-    assert cli._parser().parse_args(offline["project"]["pre-render"].split()[3:]).offline
+    offline_args = offline["project"]["pre-render"].split()[1:]
+    assert cli._parser().parse_args(["prerender", *offline_args]).offline
 
 
 def test_offline_profile_turns_the_network_off():
@@ -134,10 +137,15 @@ def test_posts_run_from_their_own_folder(config):
     assert (shared.get("execute") or {}).get("execute-dir", "file") == "file"
 
 
-def test_posts_are_never_frozen():
+def test_posts_freeze_only_under_the_fingerprint_steps(config):
+    # freeze: auto reuses a post's last execution; the pre-render step deletes it when the
+    # post's data or code changed, and the post-render step records what executed
+    # (analysis/site/freeze.py, tests/test_freeze.py). freeze: true would skip both checks.
     shared = load_yaml(ROOT / "posts" / "_metadata.yml")
-    assert shared["freeze"] is False
-    assert (load_yaml(QUARTO_YML).get("execute") or {}).get("freeze") in (None, False)
+    assert shared["freeze"] == "auto"
+    assert (config.get("execute") or {}).get("freeze") in (None, "auto")
+    # postrender.py records them (tests/test_freeze.py runs it on a simulated build).
+    assert config["project"]["post-render"] == "postrender.py"
 
 
 def test_project_research_settings_are_valid():
@@ -204,6 +212,8 @@ def test_front_matter_reads_as_pyyaml_safe_load_reads_it(folder):
         ("---\ntitle: x\n", "not closed"),
         ("---\n- a list\n---\n", "must be a mapping"),
         ("---\nseries: IWM\n---\n", "list of symbols"),
+        ("---\nseries: [IWM]\nrequired: IWM\n---\n", "'required' must be a list of symbols"),
+        ("---\nseries: [IWM]\nrequired: [^RUT]\n---\n", "names \\^RUT, not in 'series'"),
         # Only plain data: a Python object tag is refused, not built.
         ("---\nseries: []\nx: !!python/object/apply:os.getcwd []\n---\n", "not valid YAML"),
     ],
@@ -341,6 +351,7 @@ def test_new_post_front_matter(tmp_path):
     assert meta["author"] == "A. Writer"
     assert meta["categories"] == ["x"]
     assert meta["series"] == ["IWM", "^GSPC", "^RUT"]
+    assert meta["required"] == ["IWM"]  # the subject; the benchmarks may be missing
     claims = load_claims(path)
     assert [c.id for c in claims] == ["focus_return", "focus_beats_benchmark"]
     assert claims[1].claim == "IWM has beaten S&P 500 since 18 January 2025"
@@ -411,6 +422,9 @@ def test_new_post_executes_offline_against_a_fixture_store(tmp_path, small_store
     }
     result = execute_post(path, env=env)
     assert result.errors() == []
+    # No value shows as its Python repr (a path, a figure, a numpy scalar, a timestamp):
+    # the chart cell ends with save_preview(chart), which must show nothing.
+    assert [r for text in shown_outputs(result) for r in reprs_in(text)] == []
     # Base date 2024-01-20 is a Saturday: the base close is Friday 19 January 2024, the
     # 13th session from 2 January (MLK day on the 15th). The last of 300 sessions closes at
     # 100 + drift * 299, and adj_close is a constant 0.98 of close, which cancels.
@@ -420,7 +434,7 @@ def test_new_post_executes_offline_against_a_fixture_store(tmp_path, small_store
     assert values["label_for(FOCUS)"] == "IWM"
     assert values["pct(returns[FOCUS])"] == "135.4%"  # 249.5 / 106 - 1
     assert values["label_for(BENCHMARK)"] == "S&P 500"
-    assert values["pct(returns[BENCHMARK])"] == "69.7%"  # 174.75 / 103 - 1
+    assert values["return_text(BENCHMARK)"] == "69.7%"  # 174.75 / 103 - 1
 
     markdown = "\n".join(result.outputs_of_type("text/markdown"))
     assert "Data as of 2025-03-13" in markdown
@@ -508,3 +522,18 @@ def test_cli_refuses_to_overwrite_in_one_line(tmp_path, capsys):
     assert code == cli.EXIT_USAGE
     assert err.count("\n") == 1 and "already exists; nothing was changed" in err
     assert (tmp_path / "2026-01-18-twice" / "index.qmd").read_text() == before
+
+
+def test_repr_check_reads_outputs_and_skips_source_code():
+    page = (
+        '<details class="code-fold"><summary>Show code</summary>'
+        '<pre class="sourceCode python"><code>when = pd.Timestamp("2026-01-02")</code></pre>'
+        "</details>"
+        '<div class="cell-output"><pre><code>PosixPath(&#39;preview.png&#39;)</code></pre></div>'
+        "<p>Up np.float64(7.9) since then.</p>"
+    )
+    text = page_text(page)
+    assert "Timestamp(" not in text
+    found = reprs_in(text)
+    assert len(found) == 2
+    assert "PosixPath('preview.png')" in found[0] and "np.float64(7.9)" in found[1]

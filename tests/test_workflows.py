@@ -481,6 +481,17 @@ def test_staleness_limit_has_a_default_a_repository_variable_overrides(build, va
     assert _evaluate(expression, context) == limit
 
 
+@pytest.mark.parametrize(("variable", "budget"), [("", "2400"), ("900", "900")])
+def test_fetch_budget_has_a_default_a_repository_variable_overrides(build, variable, budget):
+    expression = build["env"]["ANALYSIS_FETCH_BUDGET"]
+    assert _evaluate(expression, {"vars.ANALYSIS_FETCH_BUDGET": variable}) == budget
+
+
+def test_the_job_outlasts_its_fetch_budget_with_room_to_render(build):
+    budget = float(_evaluate(build["env"]["ANALYSIS_FETCH_BUDGET"], {}))
+    assert build["timeout-minutes"] * 60 >= budget + 10 * 60
+
+
 # ------------------------------------------------------------------------- data store cache
 
 
@@ -562,6 +573,43 @@ def test_the_store_is_saved_even_when_the_fetch_fails(build):
     assert _steps(build)[_find_step(build, runs="python -m analysis fetch")]["id"] == "fetch"
 
 
+# ------------------------------------------------------------------------- frozen posts
+
+
+FROZEN = {"_freeze", "posts/*/figures", "posts/*/preview.png"}
+
+
+def _cache_steps(build: dict, action: str) -> list[int]:
+    return [i for i, step in enumerate(_steps(build)) if _action(step) == action]
+
+
+def test_frozen_posts_and_their_outputs_are_restored_before_the_build_and_saved_after(build):
+    restores = _cache_steps(build, "actions/cache/restore")
+    saves = _cache_steps(build, "actions/cache/save")
+    freeze_restore = next(i for i in restores if _steps(build)[i]["id"] == "restore-freeze")
+    freeze_save = next(i for i in saves if "restore-freeze" in _steps(build)[i]["with"]["key"])
+    for index in (freeze_restore, freeze_save):
+        assert set(_steps(build)[index]["with"]["path"].split()) == FROZEN
+    # Restored before the status summary and the render's pre-render step read it; saved
+    # only once the render and its check succeeded (no `if:` means "if all went well").
+    assert freeze_restore < _find_step(build, runs="python -m analysis status")
+    assert _find_step(build, runs="quarto render") < _find_step(build, runs="Traceback")
+    assert _find_step(build, runs="Traceback") < freeze_save
+    assert "if" not in _steps(build)[freeze_save]
+
+
+def test_frozen_posts_come_from_the_latest_run_and_a_first_run_starts_cold(build):
+    restore = next(
+        _steps(build)[i]
+        for i in _cache_steps(build, "actions/cache/restore")
+        if _steps(build)[i]["id"] == "restore-freeze"
+    )
+    context = _cache_context("2026-07-20", "1")
+    assert _restored_from(restore, context, []) is None
+    saved = [_render(restore["with"]["key"], _cache_context("2026-07-17", "8"))]
+    assert _restored_from(restore, context, saved) == saved[0]
+
+
 # --------------------------------------------------------------------- failure visibility
 
 
@@ -595,3 +643,53 @@ def test_dependabot_updates_actions_and_python_packages():
         assert update["directory"] == "/"
         assert update["schedule"]["interval"] in ("daily", "weekly", "monthly")
         assert update["cooldown"]["default-days"] >= 1
+
+
+# ------------------------------------------------------------------------ the site address
+
+
+@pytest.mark.parametrize(
+    ("repository", "configured", "expected"),
+    [
+        # A fork of the project: its own Pages address, whatever _quarto.yml says.
+        ("Forker/market-notes", None, "https://forker.github.io/market-notes"),
+        ("some-org/Notes.2026", None, "https://some-org.github.io/Notes.2026"),
+        (
+            "Forker/market-notes",
+            "https://other.github.io/x/",
+            "https://forker.github.io/market-notes",
+        ),
+        # A repository named <owner>.github.io is served at the root of that host.
+        ("Forker/forker.github.io", None, "https://forker.github.io"),
+        ("Forker/Forker.GitHub.io", None, "https://forker.github.io"),
+        # A custom domain set by hand in _quarto.yml is kept.
+        ("Forker/market-notes", "https://notes.example.org/", "https://notes.example.org"),
+    ],
+)
+def test_publish_derives_the_pages_address_of_the_repository_it_runs_in(
+    tmp_path, repository, configured, expected
+):
+    from publish_steps import derive_site_url
+
+    config = _load(ROOT / "_quarto.yml")
+    if configured is not None:
+        config["website"]["site-url"] = configured
+    (tmp_path / "_quarto.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    assert derive_site_url(tmp_path, repository) == expected
+
+
+def test_the_render_uses_the_derived_address(build):
+    from publish_steps import PAGES_PROFILE, SITE_URL_STEP
+
+    steps = _steps(build)
+    address = next(i for i, step in enumerate(steps) if step.get("id") == SITE_URL_STEP)
+    render = _find_step(build, runs="quarto render")
+    assert _find_step(build, runs="pip install -e .") < address < render
+    words = steps[render]["run"].split()
+    assert words[words.index("--profile") + 1].split(",") == [PAGES_PROFILE]
+
+
+def test_the_render_runs_the_kernel_in_the_python_the_package_was_installed_into(build):
+    render = _steps(build)[_find_step(build, runs="quarto render")]
+    setup = _steps(build)[_find_step(build, action="actions/setup-python")]
+    assert render["env"]["QUARTO_PYTHON"] == f"${{{{ steps.{setup['id']}.outputs.python-path }}}}"

@@ -12,6 +12,7 @@ from analysis.data.errors import (
     EmptyResponseError,
     MalformedDataError,
     NetworkDownError,
+    RateLimitedError,
     SourceError,
     SymbolNotFoundError,
     TransientSourceError,
@@ -154,7 +155,7 @@ def test_source_label():
 # -- the fault matrix ---------------------------------------------------------------------
 
 FAULT_CASES = [
-    ("429", TransientSourceError, "^FOO: Yahoo Finance is rate-limiting requests (HTTP 429)"),
+    ("429", RateLimitedError, "^FOO: Yahoo Finance is rate-limiting requests (HTTP 429)"),
     ("500", TransientSourceError, "^FOO: Yahoo Finance had a server error (HTTP 500)"),
     ("timeout", TransientSourceError, "^FOO: Yahoo Finance did not answer in time"),
     ("malformed", MalformedDataError, "^FOO: Yahoo Finance sent a response that is not chart data"),
@@ -204,7 +205,7 @@ def test_a_batch_where_only_some_symbols_come_back(fetch):
     assert kinds == {
         "IWM": "DataFrame",
         "^RUT": "DataFrame",
-        "RL": "TransientSourceError",
+        "RL": "RateLimitedError",
         "SE": "TransientSourceError",
         "TO": "TransientSourceError",
         "MAL": "MalformedDataError",
@@ -261,16 +262,17 @@ def test_network_down_is_its_own_error_for_every_symbol(fetch):
 # -- retries -------------------------------------------------------------------------------
 
 
-def test_a_flaky_symbol_is_retried_alone_and_succeeds(fetch):
+def test_a_symbol_that_failed_transiently_is_retried_alone_and_succeeds(fetch):
     data = make_ohlcv("2025-01-02", 4)
     session = FakeYahooSession(
-        {"IWM": data, "FLAKY": data, "BAD": data}, faults={"FLAKY": "flaky:2", "BAD": "unknown"}
+        {"IWM": data, "FLAKY": data, "BAD": data}, faults={"FLAKY": "timeout", "BAD": "unknown"}
     )
     sleeps, bad_hits_at_sleep = [], []
 
     def sleep(seconds):
         sleeps.append(seconds)
         bad_hits_at_sleep.append(session.chart_hits("BAD"))
+        session.faults.pop("FLAKY")  # answers again after the pause
 
     results = fetch(["IWM", "FLAKY", "BAD"], D(2025, 1, 2), session=session, sleep=sleep)
     assert results["FLAKY"]["close"].tolist() == data["close"].tolist()
@@ -279,6 +281,20 @@ def test_a_flaky_symbol_is_retried_alone_and_succeeds(fetch):
     # Only the transient failure went again: the healthy and the unknown symbol were asked once.
     assert [r.symbol for r in session.chart_requests].count("IWM") == 1
     assert session.chart_hits("BAD") == bad_hits_at_sleep[0]
+
+
+def test_429s_are_asked_again_in_place_after_the_pacers_pause(fetch, simulated_time):
+    data = make_ohlcv("2025-01-02", 4)
+    session = FakeYahooSession({"IWM": data, "FLAKY": data}, faults={"FLAKY": "flaky:2"})
+    sleeps = []
+    results = fetch(["IWM", "FLAKY"], D(2025, 1, 2), session=session, sleep=sleeps.append)
+    assert results["FLAKY"]["close"].tolist() == data["close"].tolist()
+    # No batch retry: the pacer held the request for 60 s, then 120 s, and sent it again.
+    # (The first request naming FLAKY is yfinance's timezone probe: it took the two 429s.)
+    assert sleeps == []
+    assert session.chart_hits("FLAKY") == 4
+    assert [r.symbol for r in session.chart_requests].count("FLAKY") == 1
+    assert simulated_time.slept >= 180
 
 
 def test_a_symbol_yfinance_drops_without_asking_yahoo_is_asked_again(fetch, monkeypatch):

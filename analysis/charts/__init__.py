@@ -19,41 +19,45 @@ Every ``plot_*`` function takes frames from :mod:`analysis.metrics` and returns 
 
 Importing this package changes no global matplotlib setting: the style applies only while
 a chart is built.
+
+Where things are: :mod:`analysis.charts.colors` (colours and names of series),
+:mod:`analysis.charts.style` (the style, the figure, axis helpers, drawing the source line),
+:mod:`analysis.charts.saving` (``Chart``, SVG, CSV, preview, wording the source line), and one
+module per family of plots: :mod:`~analysis.charts.returns` (lines over time),
+:mod:`~analysis.charts.rankings` (ranked bars), :mod:`~analysis.charts.prices`,
+:mod:`~analysis.charts.fed`, :mod:`~analysis.charts.breadth`. Each ``plot_*`` there is three
+steps a new chart can copy: ``_shape_*`` makes the frame to plot (the CSV a reader
+downloads), ``_draw_*`` draws it on the axes, ``_describe_*`` writes the alt text from it.
 """
 
 from analysis.charts.breadth import plot_breadth, survivorship_note
-from analysis.charts.plots import (
-    HORIZON_STYLES,
-    plot_cumulative_returns,
-    plot_cycle_study,
-    plot_fed_target,
-    plot_price_with_level,
-    plot_ranked_returns,
-    plot_returns_vs_benchmark,
-    plot_since_publication,
-    plot_start_of_year_ranking,
-)
-from analysis.charts.style import (
+from analysis.charts.colors import (
     CUT_COLOR,
     FALLBACK_COLORS,
     LABELS,
     NEUTRAL_COLOR,
     SERIES_COLORS,
     TEXT_COLOR,
-    Chart,
     color_for,
     contrast_ratio,
+    label_for,
+)
+from analysis.charts.fed import HORIZON_STYLES, plot_cycle_study, plot_fed_target
+from analysis.charts.prices import plot_price_with_level
+from analysis.charts.rankings import (
+    plot_ranked_returns,
+    plot_returns_vs_benchmark,
+    plot_start_of_year_ranking,
+)
+from analysis.charts.returns import plot_cumulative_returns, plot_since_publication
+from analysis.charts.saving import Chart, save_chart, save_plotted_csv, save_preview, source_line
+from analysis.charts.style import (
     date_axis,
     finish,
     house_style,
-    label_for,
     level_line,
     new_figure,
     percent_axis,
-    save_chart,
-    save_plotted_csv,
-    save_preview,
-    source_line,
     zero_line,
 )
 

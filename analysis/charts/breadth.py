@@ -1,7 +1,7 @@
 """The breadth chart: share of members above their moving average, with the 50% line.
 
-Built like every chart in :mod:`analysis.charts.plots`: the house style applied only while the
-figure is drawn, a :class:`~analysis.charts.style.Chart` with alt text and the plotted data, and
+Built like every chart in :mod:`analysis.charts`: the house style applied only while the
+figure is drawn, a :class:`~analysis.charts.saving.Chart` with alt text and the plotted data, and
 the source line at the bottom; here with a survivorship note above it.
 """
 
@@ -10,10 +10,10 @@ from __future__ import annotations
 import matplotlib.dates as mdates
 import pandas as pd
 
+from analysis.charts.colors import SMALL_CAPS
+from analysis.charts.saving import Chart
 from analysis.charts.style import (
     FIGSIZE,
-    SMALL_CAPS,
-    Chart,
     add_source_line,
     freeze_style,  # tick colours must be stored before the style context closes
     house_style,
@@ -67,7 +67,7 @@ def plot_breadth(
     holdings_as_of : date-like, optional
         Date of the membership list, for the survivorship note.
     source : str, optional
-        The source line (:func:`analysis.charts.style.source_line`).
+        The source line (:func:`analysis.charts.saving.source_line`).
     window : int
         Moving-average length, for the labels.
     start : date-like, optional
@@ -80,41 +80,51 @@ def plot_breadth(
     Chart
         ``data`` has ``pct_above`` (percent) and, when given a frame, ``members_counted``.
     """
-    frame = breadth.to_frame("pct_above") if isinstance(breadth, pd.Series) else breadth
-    keep = [c for c in ("pct_above", "members_counted") if c in frame.columns]
-    data = frame.loc[pd.Timestamp(start) if start is not None else None :, keep]
-    data = data.dropna(subset=["pct_above"])
+    data = _shape_breadth(breadth, start)
     with house_style():
         fig, ax = new_figure(figsize)
-        ax.plot(data.index, data["pct_above"].to_numpy(), color=LINE_COLOR, linewidth=1.6)
-        level_line(ax, 50, "50%", label_below=True)
-        if reading is not None and reading.value is not None:
-            ax.scatter([reading.date], [reading.value], color=LINE_COLOR, s=28, zorder=3)
-            ax.annotate(
-                f"{reading.value:.0f}% on {reading.date.day} {reading.date:%b %Y}",
-                xy=(reading.date, reading.value),
-                # Well above (or below) the point, so the label never sits on the line.
-                xytext=(-10, 36 if reading.value < 75 else -36),
-                textcoords="offset points",
-                ha="right",
-                va="center",
-                color=LINE_COLOR,
-                fontsize=9,
-                fontweight="bold",
-                arrowprops={"arrowstyle": "-", "color": LINE_COLOR, "linewidth": 0.8},
-            )
-        ax.set_ylim(0, 100)
-        ax.yaxis.set_major_formatter(lambda value, _pos: f"{value:.0f}%")
-        ax.set_ylabel(f"Members above their {window}-day average")
-        locator = mdates.AutoDateLocator(minticks=4, maxticks=8)
-        ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
+        _draw_breadth(ax, data, reading, window)
         if title:
             ax.set_title(title)
         footer = survivorship_note(holdings_as_of, short=True)
         add_source_line(fig, f"{footer}\n{source}" if source else footer)
         freeze_style(fig)
     return Chart(fig, breadth_alt_text(data, reading, window=window), data)
+
+
+def _shape_breadth(breadth: pd.DataFrame | pd.Series, start) -> pd.DataFrame:
+    """The readings from ``start`` on, with the members counted when given."""
+    frame = breadth.to_frame("pct_above") if isinstance(breadth, pd.Series) else breadth
+    keep = [c for c in ("pct_above", "members_counted") if c in frame.columns]
+    data = frame.loc[pd.Timestamp(start) if start is not None else None :, keep]
+    return data.dropna(subset=["pct_above"])
+
+
+def _draw_breadth(ax, data: pd.DataFrame, reading: BreadthReading | None, window: int) -> None:
+    """The breadth line on a 0-100% axis, the 50% line, and the reading marked and labelled."""
+    ax.plot(data.index, data["pct_above"].to_numpy(), color=LINE_COLOR, linewidth=1.6)
+    level_line(ax, 50, "50%", label_below=True)
+    if reading is not None and reading.value is not None:
+        ax.scatter([reading.date], [reading.value], color=LINE_COLOR, s=28, zorder=3)
+        ax.annotate(
+            f"{reading.value:.0f}% on {reading.date.day} {reading.date:%b %Y}",
+            xy=(reading.date, reading.value),
+            # Well above (or below) the point, so the label never sits on the line.
+            xytext=(-10, 36 if reading.value < 75 else -36),
+            textcoords="offset points",
+            ha="right",
+            va="center",
+            color=LINE_COLOR,
+            fontsize=9,
+            fontweight="bold",
+            arrowprops={"arrowstyle": "-", "color": LINE_COLOR, "linewidth": 0.8},
+        )
+    ax.set_ylim(0, 100)
+    ax.yaxis.set_major_formatter(lambda value, _pos: f"{value:.0f}%")
+    ax.set_ylabel(f"Members above their {window}-day average")
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
 
 
 def breadth_alt_text(

@@ -1,31 +1,24 @@
-"""The house chart style: colours, labels, the source line, saving, and shared plot parts.
+"""The house chart style: the style file, the figure, the source line and the axis helpers.
 
-:mod:`analysis.charts.plots` draws the site's charts from these pieces; a post that needs a chart
-of its own builds it the same way (``new_figure`` inside ``house_style()``, then ``finish``)
-and saves it with :func:`save_chart`.
+Every chart is built the same way, the site's and a post's own: ``new_figure()`` inside
+``house_style()``, draw on the axes, then :func:`finish` (title, source line, tick style).
+The colours and names of series are in :mod:`analysis.charts.colors`; saving a chart is in
+:mod:`analysis.charts.saving`.
 
 Conventions
 -----------
 - One style, ``house.mplstyle``, applied only while a chart is built (:func:`house_style`);
   importing this module or building a chart never changes global matplotlib settings.
-- Figures are transparent and all ink is mid-tone, so one image reads on the light and the
-  dark page theme: text is ``#808080`` (contrast about 4:1 on white and on ``#1e1e1e``) and
-  every series colour has a contrast of at least 3:1 against both.
-- A series keeps its colour on every chart (:data:`SERIES_COLORS`, :func:`color_for`);
-  symbols without an assigned colour get one from a fixed palette by a stable hash.
 - Figures are built with :class:`matplotlib.figure.Figure`, not ``pyplot``, so they are
   shown only when a cell returns or displays them.
+- Numbers on a chart use a typographic minus (:func:`signed_pct`); numbers in alt text an
+  ASCII one, and say "not available" rather than print NaN (:func:`alt_pct`, :func:`alt_pp`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import html
-import io
-from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import NamedTuple
 
 import matplotlib as mpl
 import matplotlib.dates as mdates
@@ -38,207 +31,35 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
 
-from analysis.text import MarkdownText, long_date
+from analysis.charts.colors import TEXT_COLOR
+from analysis.text import long_date
 
 __all__ = [
-    "FALLBACK_COLORS",
     "FIGSIZE",
-    "LABELS",
-    "SERIES_COLORS",
     "STYLE_PATH",
-    "TEXT_COLOR",
-    "Chart",
     "add_source_line",
     "alt_date",
     "alt_pct",
     "alt_pp",
-    "color_for",
     "column_bars",
-    "contrast_ratio",
     "date_axis",
+    "end_label",
     "finish",
     "freeze_style",
     "house_style",
-    "label_for",
     "level_line",
     "new_figure",
     "percent_axis",
-    "save_chart",
-    "save_plotted_csv",
-    "save_preview",
     "signed_pct",
-    "source_line",
     "spread_labels",
     "zero_line",
 ]
 
 STYLE_PATH = Path(__file__).with_name("house.mplstyle")
 FIGSIZE = (8.0, 4.5)
-PNG_DPI = 144
-
-# -- colours ------------------------------------------------------------------------------
-# All colours have a relative luminance between 0.15 and 0.30, the band in which a colour
-# keeps a 3:1 contrast against both a white and a near-black (#1e1e1e) page.
-TEXT_COLOR = "#808080"
-NEUTRAL_COLOR = "#8C8C8C"
-CUT_COLOR = "#D0454C"
-SMALL_CAPS = "#E0571F"
-LARGE_CAPS = "#3C7FC9"
-NASDAQ = "#8F6CC2"
-FED = "#6B7FA8"
-
-SERIES_COLORS: dict[str, str] = {
-    # Benchmarks, and the funds and futures that track them, share a colour.
-    "^RUT": SMALL_CAPS,
-    "IWM": SMALL_CAPS,
-    "RTY=F": SMALL_CAPS,
-    "^GSPC": LARGE_CAPS,
-    "SPY": LARGE_CAPS,
-    "ES=F": LARGE_CAPS,
-    "fred:SP500": LARGE_CAPS,
-    "^IXIC": NASDAQ,
-    "QQQ": NASDAQ,
-    "NQ=F": NASDAQ,
-    "fred:NASDAQCOM": NASDAQ,
-    # Mega caps.
-    "AAPL": "#1A9A8A",
-    "MSFT": "#B8860B",
-    "AMZN": "#A0703C",
-    "META": "#C8508A",
-    "NVDA": "#4C9A2A",
-    "GOOGL": "#1F93B5",
-    "GOOG": "#1F93B5",
-    "TSLA": "#8A8F1F",
-    # Invesco S&P SmallCap sector funds and regional banks.
-    "PSCF": "#1F93B5",
-    "PSCI": FED,
-    "PSCH": "#C8508A",
-    "PSCE": "#A0703C",
-    "PSCT": NASDAQ,
-    "PSCD": CUT_COLOR,
-    "PSCC": "#4C9A2A",
-    "PSCM": "#B8860B",
-    "PSCU": "#1A9A8A",
-    "KRE": LARGE_CAPS,
-    # Rates and commodities.
-    "fred:DFEDTAR": FED,
-    "fred:DFEDTARU": FED,
-    "fred:DFEDTARL": FED,
-    "fred:EFFR": "#1A9A8A",
-    "fred:DCOILWTICO": "#A0703C",
-    "CL=F": "#A0703C",
-    "USO": "#A0703C",
-    "NG=F": "#1F93B5",
-    "fred:DHHNGSP": "#1F93B5",
-    "UNG": "#1F93B5",
-}
-
-FALLBACK_COLORS: tuple[str, ...] = (
-    "#1A9A8A",
-    "#B8860B",
-    "#C8508A",
-    "#4C9A2A",
-    "#A0703C",
-    "#1F93B5",
-    CUT_COLOR,
-    "#8A8F1F",
-    FED,
-)
-
-# Three horizons of the cutting-cycle study: distinct hues and distinct hatches.
-
-LABELS: dict[str, str] = {
-    "^RUT": "Russell 2000",
-    "^GSPC": "S&P 500",
-    "^IXIC": "Nasdaq Composite",
-    "RTY=F": "Russell 2000 futures",
-    "ES=F": "S&P 500 futures",
-    "NQ=F": "Nasdaq-100 futures",
-    "AAPL": "Apple",
-    "MSFT": "Microsoft",
-    "AMZN": "Amazon",
-    "META": "Meta",
-    "NVDA": "Nvidia",
-    "GOOGL": "Alphabet",
-    "GOOG": "Alphabet",
-    "TSLA": "Tesla",
-    "PSCF": "Financials (PSCF)",
-    "PSCI": "Industrials (PSCI)",
-    "PSCH": "Health care (PSCH)",
-    "PSCE": "Energy (PSCE)",
-    "PSCT": "Information technology (PSCT)",
-    "PSCD": "Consumer discretionary (PSCD)",
-    "PSCC": "Consumer staples (PSCC)",
-    "PSCM": "Materials (PSCM)",
-    "PSCU": "Utilities & communication (PSCU)",
-    "KRE": "Regional banks (KRE)",
-    "fred:DCOILWTICO": "WTI crude",
-    "CL=F": "WTI crude futures",
-    "NG=F": "Natural gas futures",
-    "fred:DHHNGSP": "Henry Hub natural gas",
-    "fred:DFEDTARU": "Fed funds target, upper bound",
-    "fred:DFEDTARL": "Fed funds target, lower bound",
-    "fred:DFEDTAR": "Fed funds target",
-}
 
 
-def color_for(symbol: str) -> str:
-    """The fixed colour of a series; unknown symbols get a stable palette colour."""
-    if symbol in SERIES_COLORS:
-        return SERIES_COLORS[symbol]
-    # md5, not hash(): Python salts str hashes per process, and colours must not change
-    # from one build to the next.
-    digest = hashlib.md5(str(symbol).encode("utf-8"), usedforsecurity=False).digest()
-    return FALLBACK_COLORS[digest[0] % len(FALLBACK_COLORS)]
-
-
-def label_for(symbol: str, labels: Mapping[str, str] | None = None) -> str:
-    """A reader's name for a series: ``labels`` first, then :data:`LABELS`, else the symbol."""
-    if labels and symbol in labels:
-        return labels[symbol]
-    return LABELS.get(symbol, str(symbol))
-
-
-def _relative_luminance(color: str) -> float:
-    red, green, blue = mpl.colors.to_rgb(color)
-
-    def linear(channel: float) -> float:
-        return channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
-
-    return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
-
-
-def contrast_ratio(foreground: str, background: str) -> float:
-    """WCAG 2 contrast ratio of two colours (1 to 21)."""
-    lighter, darker = sorted(
-        (_relative_luminance(foreground), _relative_luminance(background)), reverse=True
-    )
-    return (lighter + 0.05) / (darker + 0.05)
-
-
-# -- style, source line, output -----------------------------------------------------------
-
-
-class Chart(NamedTuple):
-    """A chart: the figure, its alt text, and the data as plotted (axis units).
-
-    A cell that ends with a ``Chart`` shows it as a transparent PNG at 144 dpi, whether or
-    not the kernel has matplotlib's inline backend set up (a bare ``Figure`` built without
-    ``pyplot`` is only shown as an image when it has).
-    """
-
-    figure: Figure
-    alt_text: str
-    data: pd.DataFrame
-
-    def to_png(self, dpi: int = PNG_DPI) -> bytes:
-        """The chart as PNG bytes (transparent background)."""
-        buffer = io.BytesIO()
-        _save_figure(self.figure, buffer, fmt="png", dpi=dpi)
-        return buffer.getvalue()
-
-    def _repr_png_(self) -> bytes:
-        return self.to_png()
+# -- the style and the figure --------------------------------------------------------------
 
 
 @contextlib.contextmanager
@@ -274,37 +95,16 @@ def freeze_style(fig: Figure) -> None:
             ax.tick_params(axis=axis, which="major", length=rc[f"{axis}tick.major.size"])
 
 
-def source_line(provenances: Iterable, as_of=None) -> str:
-    """``"Source: Yahoo Finance via yfinance; FRED; data as of 2026-01-16"`` from provenance.
+def finish(fig: Figure, source: str | None, title: str | None = None) -> None:
+    """Add the title and source line, and fix the tick style before the style context ends."""
+    if title:
+        fig.axes[0].set_title(title)
+    if source:
+        add_source_line(fig, source)
+    freeze_style(fig)
 
-    Parameters
-    ----------
-    provenances : iterable of Provenance
-        Objects with ``source`` and ``last_bar`` (``analysis.data.store.Provenance``); ``None``
-        items are skipped. A source made of several parts joined by ``"; "`` is split, and
-        each source is named once, in order of first appearance.
-    as_of : date-like, optional
-        The date the chart's data ends. Default: the earliest ``last_bar``, the last date
-        for which every series has data. Series whose last bar is before ``as_of`` are
-        named, e.g. ``"(fred:DCOILWTICO through 2026-01-12)"``.
-    """
-    items = [p for p in provenances if p is not None]
-    sources = list(
-        dict.fromkeys(
-            part.strip() for p in items for part in str(p.source).split("; ") if part.strip()
-        )
-    )
-    text = "Source: " + "; ".join(sources) if sources else "Source: not recorded"
-    last_bars = {getattr(p, "symbol", p.source): pd.Timestamp(p.last_bar) for p in items}
-    if as_of is None and last_bars:
-        as_of = min(last_bars.values())
-    if as_of is not None:
-        as_of = pd.Timestamp(as_of)
-        text += f"; data as of {as_of.date()}"
-        behind = [f"{name} through {bar.date()}" for name, bar in last_bars.items() if bar < as_of]
-        if behind:
-            text += f" ({', '.join(behind)})"
-    return text
+
+# -- the source line ------------------------------------------------------------------------
 
 
 def add_source_line(fig: Figure, text: str) -> None:
@@ -343,95 +143,7 @@ def _wrap_to_width(line: str, font: FontProperties, width: float) -> str:
     return "\n".join([*pieces, piece])
 
 
-def save_plotted_csv(frame: pd.DataFrame | pd.Series, path: str | Path) -> Path:
-    """Write the plotted data as CSV (creating folders) and return the path.
-
-    Ten significant digits: enough for any price or volume, without float noise.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, float_format="%.10g")
-    return path
-
-
-def _save_figure(fig: Figure, target, *, fmt: str, dpi: int) -> None:
-    """Write a figure with the house style's output settings.
-
-    Every image keeps the figure's size (constrained layout already fits everything inside
-    it), so all charts show text at one scale on the page. SVG text stays text: smaller
-    files, selectable words. Identical figures give identical files: no timestamp, and
-    element ids from a fixed salt.
-
-    The layout is computed once, before saving: ``savefig`` on a figure with a layout
-    engine draws it twice (a dry run, then the real one) and lays it out each time, which
-    is about a fifth of a chart's drawing time. The engine is restored afterwards.
-    """
-    metadata = {"Date": None} if fmt in ("svg", "pdf") else None
-    with house_style():
-        engine = fig.get_layout_engine()
-        if engine is not None:
-            engine.execute(fig)
-            # With no engine (not the "none" placeholder), savefig draws only once; the
-            # rc settings would otherwise hand the figure a new constrained engine.
-            with mpl.rc_context(
-                {"figure.constrained_layout.use": False, "figure.autolayout": False}
-            ):
-                fig.set_layout_engine(None)
-        try:
-            fig.savefig(target, format=fmt, dpi=dpi, transparent=True, metadata=metadata)
-        finally:
-            if engine is not None:
-                fig.set_layout_engine(engine)
-
-
-# Where posts' generated chart images and CSVs go, relative to the post folder.
-FIGURES_DIR = Path("figures")
-
-
-def save_chart(
-    chart: Chart,
-    stem: str | Path,
-    caption: str,
-    *,
-    label: str | None = None,
-    fmt: str = "svg",
-    dpi: int = PNG_DPI,
-) -> MarkdownText:
-    """Save the image and its CSV; return Markdown for a figure with alt text and a data link.
-
-    Quarto reads ``fig-alt`` only from cell options, which cannot hold computed text. A cell
-    with ``#| output: asis`` that prints this Markdown gives the figure its computed alt
-    text, a caption ending in a "Download the data (CSV)" link, and a cross-reference label
-    (``label="fig-returns"`` -> ``@fig-returns``).
-
-    Files go in the post's ``figures/`` folder (``stem`` is relative to it): they are made
-    by every build and never committed.
-    """
-    stem = FIGURES_DIR / Path(stem)
-    image = stem.with_suffix(f".{fmt}")
-    image.parent.mkdir(parents=True, exist_ok=True)
-    _save_figure(chart.figure, image, fmt=fmt, dpi=dpi)
-    csv = save_plotted_csv(chart.data, stem.with_suffix(".csv"))
-    alt = html.escape(chart.alt_text, quote=True)
-    ident = f"#{label} " if label else ""
-    return MarkdownText(
-        f"![{caption} [Download the data (CSV)]({csv.as_posix()})]({image.as_posix()})"
-        f'{{{ident}fig-alt="{alt}"}}\n'
-    )
-
-
-def save_preview(chart: Chart, path: str | Path = "preview.png", *, dpi: int = 96) -> Path:
-    """Save the chart as the post's picture (``image: preview.png`` in its front matter).
-
-    Listings and link previews (Open Graph, Twitter cards) need a raster image; at 96 dpi
-    the house figure is 768 x 432 pixels.
-    """
-    path = Path(path)
-    _save_figure(chart.figure, path, fmt="png", dpi=dpi)
-    return path
-
-
-# -- formatting helpers -------------------------------------------------------------------
+# -- numbers on charts and in alt text; axis helpers --------------------------------------
 
 
 def signed_pct(value: float, decimals: int = 1) -> str:
@@ -502,6 +214,20 @@ def zero_line(ax, axis: str = "y") -> None:
     line(0, color=TEXT_COLOR, linewidth=0.8, alpha=0.8, zorder=1)
 
 
+def end_label(name: str, value: float, last, chart_end) -> str:
+    """The label at a line's end: ``Russell 2000 +7.9%``, with ``(to 16 Feb)`` if it stops early.
+
+    Every end label sits at the chart's right edge, so one whose line stops before the
+    others would otherwise read as the value at that edge: the date says where it stops.
+    """
+    text = f"{name} {signed_pct(value)}"
+    last, chart_end = pd.Timestamp(last), pd.Timestamp(chart_end)
+    if last >= chart_end:
+        return text
+    day = f"{last.day} {last:%b}" + (f" {last.year}" if last.year != chart_end.year else "")
+    return f"{text} (to {day})"
+
+
 def spread_labels(values: list[float], min_gap: float) -> list[float]:
     """Move label positions apart to at least ``min_gap``, keeping their order and centre."""
     values = np.asarray(values, dtype=float)
@@ -533,12 +259,3 @@ def column_bars(ax, dates: pd.DatetimeIndex, heights, *, width: float = 0.8, **s
     ax.xaxis_date()
     ax.autoscale_view()
     return bars
-
-
-def finish(fig: Figure, source: str | None, title: str | None = None) -> None:
-    """Add the title and source line, and fix the tick style before the style context ends."""
-    if title:
-        fig.axes[0].set_title(title)
-    if source:
-        add_source_line(fig, source)
-    freeze_style(fig)

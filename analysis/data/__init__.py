@@ -6,7 +6,8 @@ What a post uses (everything here reads what the build's fetch step stored):
 - :func:`load_series`, :func:`load_column`, :func:`column_of`: one series, or one column of
   several side by side;
 - :func:`load_available`, :func:`first_available`, :class:`Available`: the series the store
-  holds of a list, and a sentence naming the rest;
+  holds of a list (with ``through=``, only those that reach a date), and a sentence naming
+  the rest;
 - :func:`load_universe`, :class:`Universe`: every member of a fund, for market breadth;
 - :func:`series_status`, :class:`SeriesStatus`: provenance and freshness of each series;
 - :func:`data_notice`: the "Data as of" line and the stale-data warning.

@@ -10,15 +10,31 @@ class DataError(Exception):
 
 
 class SourceError(DataError):
-    """A data source failed for one symbol or the whole request."""
+    """A data source failed for one symbol or the whole request.
+
+    ``retry_after`` is the wait, in seconds, that the source asked for (an HTTP
+    ``Retry-After`` header), or ``None``: the pacer honours it before the next request.
+    """
 
     transient = False
+
+    def __init__(self, *args, retry_after: float | None = None) -> None:
+        super().__init__(*args)
+        self.retry_after = retry_after
 
 
 class TransientSourceError(SourceError):
     """Rate limit, server error or timeout: worth retrying."""
 
     transient = True
+
+
+class RateLimitedError(TransientSourceError):
+    """The source answered HTTP 429, Too Many Requests; ``retry_after`` says how long to wait."""
+
+
+class BudgetExhaustedError(TransientSourceError):
+    """The build's fetch budget would run out before the source may be asked again."""
 
 
 class NetworkDownError(SourceError):

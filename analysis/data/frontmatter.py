@@ -3,6 +3,7 @@
 A post declares what it reads in its front matter::
 
     series: [^RUT, ^GSPC, IWM, fred:DFEDTARU]
+    required: [^RUT]        # optional: the series the post cannot exist without
     universes: [IWM]        # optional: every member of the fund, for market breadth
 
 The pre-render fetch collects these from every post so a build asks each source once per
@@ -20,6 +21,7 @@ from analysis.data.errors import MalformedDataError
 from analysis.data.settings import POSTS_DIR
 
 SERIES_KEY = "series"
+REQUIRED_KEY = "required"
 UNIVERSES_KEY = "universes"
 # Universes a post may declare: the fund whose holdings file lists the members.
 KNOWN_UNIVERSES = ("IWM",)
@@ -36,6 +38,16 @@ class Post:
     def series(self) -> list[str]:
         """The series the post declares (empty if it declares none)."""
         return list(self.front_matter.get(SERIES_KEY) or [])
+
+    @property
+    def required(self) -> list[str]:
+        """The declared series the post cannot exist without (empty if none is marked).
+
+        The pre-render step stops the build when one of them is missing, instead of
+        letting the post fail in a cell; every other series may be missing, and the
+        section that uses it says so.
+        """
+        return list(self.front_matter.get(REQUIRED_KEY) or [])
 
     @property
     def universes(self) -> list[str]:
@@ -59,7 +71,8 @@ def read_front_matter(path: Path) -> dict:
     Raises
     ------
     MalformedDataError
-        No front matter, invalid YAML, or a ``series`` key that is not a list of strings.
+        No front matter, invalid YAML, a ``series`` key that is not a list of strings, or
+        a ``required`` key that is not a list drawn from ``series``.
     """
     text = Path(path).read_text(encoding="utf-8")
     lines = text.splitlines()
@@ -78,6 +91,15 @@ def read_front_matter(path: Path) -> dict:
     series = meta.get(SERIES_KEY, [])
     if not isinstance(series, list) or not all(isinstance(s, str) and s for s in series):
         raise MalformedDataError(f"{path}: '{SERIES_KEY}' must be a list of symbols")
+    required = meta.get(REQUIRED_KEY, [])
+    if not isinstance(required, list) or not all(isinstance(s, str) for s in required):
+        raise MalformedDataError(f"{path}: '{REQUIRED_KEY}' must be a list of symbols")
+    undeclared = [s for s in required if s not in series]
+    if undeclared:
+        raise MalformedDataError(
+            f"{path}: '{REQUIRED_KEY}' names {', '.join(undeclared)}, not in '{SERIES_KEY}' "
+            f"(a required series must also be declared there)"
+        )
     universes = meta.get(UNIVERSES_KEY, [])
     if not isinstance(universes, list) or not set(universes) <= set(KNOWN_UNIVERSES):
         raise MalformedDataError(

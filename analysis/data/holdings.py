@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import csv
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,12 +31,11 @@ import pandas as pd
 from analysis.data.errors import (
     EmptyResponseError,
     MalformedDataError,
-    NetworkDownError,
     OfflineError,
     SourceError,
-    TransientSourceError,
 )
 from analysis.data.settings import Settings
+from analysis.data.sources import pacing, transport
 from analysis.data.sources.retry import RetryPolicy, call_with_retries
 from analysis.data.store import Store, utc_now_iso
 
@@ -226,7 +224,7 @@ def fetch_iwm_holdings(
     session=None,
     timeout: float = 30.0,
     retry: RetryPolicy | None = None,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
 ) -> Holdings:
     """Download and parse the fund's current holdings file.
 
@@ -242,7 +240,8 @@ def fetch_iwm_holdings(
     timeout : float
         Seconds per request.
     retry, sleep
-        Backoff for rate limits, server errors and timeouts.
+        Backoff for rate limits, server errors and timeouts (``sleep`` defaults to the
+        process clock's). Each request waits its turn with the iShares pacer.
 
     Raises
     ------
@@ -258,18 +257,22 @@ def fetch_iwm_holdings(
 
         session = curl_requests.Session(impersonate="chrome")
 
+    pacer = pacing.pacer_for(pacing.ISHARES)
+    where = {"subject": "the holdings download", "source": url}
+
     def attempt() -> bytes:
         try:
-            response = session.get(url, timeout=timeout)
+            with pacer.turn():
+                response = session.get(url, timeout=timeout)
         except OSError as exc:  # curl_cffi, requests and urllib errors all derive from it
-            if isinstance(exc, TimeoutError) or "timeout" in type(exc).__name__.lower():
-                raise TransientSourceError(f"holdings download timed out: {url}") from None
-            raise NetworkDownError(f"holdings download failed ({exc}): {url}") from None
+            raise transport.error_for_exception(exc, **where) from None
         status = int(response.status_code)
-        if status == 429 or status >= 500:
-            raise TransientSourceError(f"holdings download answered HTTP {status}: {url}")
-        if status >= 400:
-            raise SourceError(f"holdings download answered HTTP {status}: {url}")
+        headers = getattr(response, "headers", None)
+        pacer.observe(status, headers)
+        # A 404 here is a moved download link, not an unknown symbol.
+        error = transport.error_for_status(status, headers=headers, not_found=frozenset(), **where)
+        if error is not None:
+            raise error
         return bytes(response.content)
 
     payload = call_with_retries(attempt, retry or RetryPolicy(), sleep=sleep)

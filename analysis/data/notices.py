@@ -13,7 +13,7 @@ from analysis.data.store import Store
 # A series whose last bar is this much older than the newest one is named in the line:
 # FRED series lag by a few days, and readers should see which figures are older.
 _LAGGING = pd.Timedelta(days=3)
-# Past this many stale series the warning starts collapsed: its title still says how many.
+# Past this many stale series the list starts folded: the title still says how many.
 _LONG_LIST = 5
 # How ``python -m analysis import`` names a file's rows as their source.
 _IMPORTED = "imported from "
@@ -61,17 +61,24 @@ def _sources(statuses: list[SeriesStatus]) -> str:
 
 
 def _stale_callout(stale: list[SeriesStatus]) -> str:
-    """A warning naming every stale series; collapsed when the list is long."""
+    """A warning naming every stale series; a long list folds into a disclosure.
+
+    The fold is a native ``<details>`` element inside the callout, not a collapsed
+    callout: Quarto's collapsible callout header is a ``div`` with ``aria-expanded`` that a
+    keyboard cannot reach, while ``<summary>`` is a button to every browser and screen reader.
+    """
     items = "\n".join(f"- {s.symbol}: last bar {s.provenance.last_bar}; {s.reason}" for s in stale)
     oldest = min(s.provenance.last_bar for s in stale)
+    long_list = len(stale) > _LONG_LIST
     title = (
         f"{len(stale)} series were not refreshed for this build"
-        if len(stale) > _LONG_LIST
+        if long_list
         else "Some data was not refreshed for this build"
     )
-    collapse = ' collapse="true"' if len(stale) > _LONG_LIST else ""
+    if long_list:
+        items = f"<details>\n<summary>The {len(stale)} series</summary>\n\n{items}\n\n</details>"
     return (
-        f"::: {{.callout-warning{collapse}}}\n## {title}\n\n"
+        f"::: {{.callout-warning}}\n## {title}\n\n"
         f"Figures that use these series stop at their last bar (the oldest: {oldest}).\n\n"
         f"{items}\n:::"
     )

@@ -22,6 +22,15 @@ DATA_DIR_ENV = "ANALYSIS_DATA_DIR"
 OFFLINE_ENV = "ANALYSIS_OFFLINE"
 MAX_STALE_ENV = "ANALYSIS_MAX_STALE_SESSIONS"
 LOCK_TIMEOUT_ENV = "ANALYSIS_LOCK_TIMEOUT"
+YAHOO_RATE_ENV = "ANALYSIS_YAHOO_RATE"
+FETCH_BUDGET_ENV = "ANALYSIS_FETCH_BUDGET"
+
+# Requests per minute to Yahoo Finance: one a second stays well clear of the few hundred
+# quick requests after which users report HTTP 429 and a block.
+DEFAULT_YAHOO_RATE = 60.0
+# Seconds of fetching per build for universe members (the posts' own series are always
+# fetched): nine minutes keeps a first `make site` under ten minutes of fetching.
+DEFAULT_FETCH_BUDGET = 540.0
 
 LIVE = "live"
 OFFLINE = "offline"
@@ -44,12 +53,18 @@ class Settings:
         ``None`` means stale data is used (and labelled) however old it is.
     lock_timeout : float
         Seconds to wait for another process's write lock before giving up.
+    yahoo_rate : float
+        Requests per minute to Yahoo Finance, at most.
+    fetch_budget : float
+        Seconds a build may spend fetching universe members; the rest wait for the next build.
     """
 
     data_dir: Path
     mode: str = LIVE
     max_stale_sessions: int | None = None
     lock_timeout: float = 30.0
+    yahoo_rate: float = DEFAULT_YAHOO_RATE
+    fetch_budget: float = DEFAULT_FETCH_BUDGET
 
     @property
     def offline(self) -> bool:
@@ -70,6 +85,8 @@ def load_settings(
         mode=mode,
         max_stale_sessions=_optional_int(env, MAX_STALE_ENV),
         lock_timeout=float(env.get(LOCK_TIMEOUT_ENV) or 30.0),
+        yahoo_rate=_positive(env, YAHOO_RATE_ENV, DEFAULT_YAHOO_RATE, "requests per minute"),
+        fetch_budget=_positive(env, FETCH_BUDGET_ENV, DEFAULT_FETCH_BUDGET, "seconds"),
     )
 
 
@@ -92,6 +109,19 @@ def _optional_int(env, name: str) -> int | None:
         ) from None
     if value < 0:
         raise ValueError(f"{name} must not be negative, got {value}")
+    return value
+
+
+def _positive(env, name: str, default: float, unit: str) -> float:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of {unit}, got {raw!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise ValueError(f"{name} must be a positive number of {unit}, got {raw!r}")
     return value
 
 

@@ -23,6 +23,11 @@ reaches that step kills itself with SIGKILL there. The kill test
 (``tests/test_store_kill.py``) runs real writes in subprocesses this way and checks that the
 store then holds the old version or the new one, and that it verifies. Unset (always, outside
 that test), each step costs one comparison with ``None``.
+
+Why this module is long: the write protocol (content-addressed data file, provenance rename as
+the commit point, its fault-injection points) and the verified read with its quarantine are
+one promise; series and kept files share them, and splitting them apart would let the two
+halves drift.
 """
 
 from __future__ import annotations

@@ -166,6 +166,7 @@ def update_series(
     retry: RetryPolicy | None = None,
     sleep: Callable[[float], None] | None = None,
     history_start: date | None = None,
+    yahoo_timezones: dict[str, str] | None = None,
 ) -> UpdateReport:
     """Fetch what the store is missing for ``symbols`` and record every outcome.
 
@@ -207,6 +208,7 @@ def update_series(
             "session": yahoo_session,
             "progress": progress,
             "cache_dir": store.root / yahoo.CACHE_SUBDIR,
+            "timezones": yahoo_timezones,
         }
         fred_options = {"base_url": fred_base_url}
         for options in (yahoo_options, fred_options):

@@ -17,48 +17,58 @@ record. What a post uses:
 - the trade since publication: :func:`calc_follow_up`.
 
 A computation that needs data that is not there raises :class:`InsufficientDataError`.
+
+The code behind them, one module per family: :mod:`~analysis.metrics.common` (the rules every
+metric follows), :mod:`~analysis.metrics.returns`, :mod:`~analysis.metrics.levels`,
+:mod:`~analysis.metrics.fed`, :mod:`~analysis.metrics.events` (returns after event dates),
+:mod:`~analysis.metrics.cycle_study`, :mod:`~analysis.metrics.breadth` and
+:mod:`~analysis.metrics.follow_up`.
 """
 
 from analysis.metrics.breadth import (
+    COVERAGE_THRESHOLD,
     BreadthReading,
     HighestSince,
     calc_breadth_claim,
     calc_highest_since,
     to_breadth,
 )
-from analysis.metrics.core import (
+from analysis.metrics.common import InsufficientDataError, Observation
+from analysis.metrics.cycle_study import CycleStudy, HorizonSummary, calc_cycle_study
+from analysis.metrics.events import to_relative_returns_after, to_returns_after
+from analysis.metrics.fed import (
     CutRun,
+    calc_consecutive_cuts,
+    to_easing_cycle_starts,
+    to_fed_target_history,
+    to_rate_changes,
+    to_target_range,
+)
+from analysis.metrics.follow_up import FollowUp, calc_follow_up
+from analysis.metrics.levels import (
     Drawdown,
-    InsufficientDataError,
-    LevelChange,
-    Observation,
-    RankFacts,
     VolumeComparison,
     calc_all_time_high,
-    calc_change,
-    calc_consecutive_cuts,
     calc_drawdown_from_high,
     calc_first_close_above,
+    calc_volume_vs_average,
+)
+from analysis.metrics.returns import (
+    LevelChange,
+    RankFacts,
+    calc_change,
     calc_lead,
     calc_period_return,
     calc_rank_phrase,
     calc_session_count,
     calc_value_at,
-    calc_volume_vs_average,
     to_cumulative_returns,
-    to_easing_cycle_starts,
-    to_fed_target_history,
     to_ranked_returns,
-    to_rate_changes,
-    to_relative_returns_after,
-    to_returns_after,
     to_start_of_year_returns,
-    to_target_range,
 )
-from analysis.metrics.cycle_study import CycleStudy, HorizonSummary, calc_cycle_study
-from analysis.metrics.follow_up import FollowUp, calc_follow_up
 
 __all__ = [
+    "COVERAGE_THRESHOLD",
     "BreadthReading",
     "CutRun",
     "CycleStudy",

@@ -167,6 +167,12 @@ def _describe_since(since: pd.Timestamp, day: pd.Timestamp) -> str:
     return f"{since:%B %Y}"
 
 
+# Share of the index's members that must have a close on the as-of day before breadth is
+# computed at all: below it, a figure over whichever members happen to be stored (a universe
+# still filling, a source that failed for many) would pass for the whole index.
+COVERAGE_THRESHOLD = 0.95
+
+
 @dataclass(frozen=True)
 class BreadthReading:
     """A breadth figure ready for prose, or the reason there is none.
@@ -223,6 +229,7 @@ def calc_breadth_claim(
     window: int = 200,
     peak_from=None,
     min_coverage: float = 0.5,
+    min_closing: float = COVERAGE_THRESHOLD,
 ) -> BreadthReading:
     """Breadth on ``date`` (or its peak over a span) with the context a claim needs.
 
@@ -232,7 +239,8 @@ def calc_breadth_claim(
     :func:`calc_highest_since`.
 
     Never raises for missing data: when the figure cannot be computed (no closes at all,
-    no member with ``window`` bars by ``date``, or fewer than ``min_coverage`` of
+    fewer than ``min_closing`` of ``members_total`` with a close on the as-of day, no
+    member with ``window`` bars by ``date``, or fewer than ``min_coverage`` of
     ``members_total`` counted) the reading's ``value`` is ``None`` and ``reason`` says why.
 
     Parameters
@@ -251,6 +259,9 @@ def calc_breadth_claim(
     min_coverage : float
         Smallest acceptable share of ``members_total`` counted on the day, so a handful of
         members with data never passes for the whole index.
+    min_closing : float
+        Smallest acceptable share of ``members_total`` with a close on the as-of day (the
+        last day of the data at or before ``date``): :data:`COVERAGE_THRESHOLD`, 95%.
     """
     width = 0 if closes is None else closes.shape[1]
     total = width if members_total is None else int(members_total)
@@ -271,6 +282,15 @@ def calc_breadth_claim(
         of = f" for any of the {total:,} members" if total else ""
         return unavailable(f"the data store holds no daily closes{of}")
     with_data = int(closes.notna().any(axis=0).sum())
+    on_or_before = closes.index[closes.index <= when]
+    if total and len(on_or_before):
+        closing = int(closes.loc[on_or_before[-1]].notna().sum())
+        if closing < min_closing * total:
+            return unavailable(
+                f"only {closing:,} of {total:,} members have a close on "
+                f"{on_or_before[-1].date()} (fewer than {min_closing:.0%})",
+                with_data=with_data,
+            )
     breadth = to_breadth(closes, window=window)
     span = breadth.loc[breadth.index <= when].dropna(subset=["pct_above"])
     if span.empty:

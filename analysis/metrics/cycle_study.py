@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.metrics.core import to_easing_cycle_starts, to_relative_returns_after
+from analysis.metrics.events import to_relative_returns_after
+from analysis.metrics.fed import to_easing_cycle_starts
 from analysis.text import join_names, long_date
 
 __all__ = ["RANGE_START", "CycleStudy", "HorizonSummary", "calc_cycle_study"]

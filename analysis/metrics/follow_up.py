@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.metrics.core import calc_lead, calc_period_return, to_cumulative_returns
+from analysis.metrics.returns import calc_lead, calc_period_return, to_cumulative_returns
 
 __all__ = ["FollowUp", "calc_follow_up"]
 
@@ -71,7 +71,7 @@ def calc_follow_up(closes: pd.DataFrame, base, as_of, leader: str) -> FollowUp:
     ``returns[s] = close_s[end] / close_s[as_of] - 1`` where ``end`` is the earliest of
     the series' last non-missing dates; ``lead_at_X[s] = (r_leader(base, X) - r_s(base,
     X)) * 100``. Each close is the last one on or before its date (see
-    :mod:`analysis.metrics.core`). NaNs are skipped.
+    :mod:`analysis.metrics.returns`). NaNs are skipped.
 
     Raises
     ------

@@ -127,6 +127,7 @@ def render_template(
         author_line=f"author: {_yaml_text(author)}\n" if author else "",
         categories=_yaml_list(categories),
         series=_yaml_list(series),
+        required=_yaml_list(series[:1]),
         claims=_example_claims(
             names[series[0]], names.get(benchmark) if benchmark else None, base_date
         ),
@@ -134,7 +135,7 @@ def render_template(
         benchmark=_python_text(benchmark),
         benchmark_sentence=(
             "\nOver the same sessions, `{python} label_for(BENCHMARK)` returned "
-            "`{python} pct(returns[BENCHMARK])`."
+            "`{python} return_text(BENCHMARK)`."
             if benchmark
             else ""
         ),
@@ -219,7 +220,7 @@ def pick_benchmark(series: Sequence[str], benchmarks: Sequence[str]) -> str | No
 
 def _reader_names(series: Sequence[str]) -> dict[str, str]:
     # Imported here: the chart module brings matplotlib, which other commands do not need.
-    from analysis.charts.plots import label_for
+    from analysis.charts.colors import label_for
 
     return {symbol: label_for(symbol) for symbol in series}
 
@@ -283,5 +284,9 @@ def _example_computed(benchmark: str | None) -> str:
     """The template's ``computed`` entries, one per example claim."""
     lines = ['    "focus_return": 100 * returns[FOCUS],']
     if benchmark is not None:
-        lines.append('    "focus_beats_benchmark": bool(returns[FOCUS] > returns[BENCHMARK]),')
+        lines.append(
+            '    "focus_beats_benchmark": (\n'
+            "        bool(returns[FOCUS] > returns[BENCHMARK]) if BENCHMARK in returns else None\n"
+            "    ),"
+        )
     return "\n".join(lines)

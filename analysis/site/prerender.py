@@ -6,11 +6,16 @@ Quarto runs ``python -m analysis prerender`` before rendering (see ``_quarto.yml
    offline, checks the store holds them), then refreshes the member universes posts
    declare (``universes: [IWM]``). A series too stale for the configured limit stops the
    build; a missing one is a warning, since each post then either falls back visibly
-   (saying what it lacks) or fails on its own, naming the series;
+   (saying what it lacks) or fails on its own, naming the series. A series a post marks
+   ``required`` that the store lacks (or that ends before the post's ``window`` as-of
+   date) stops the build here, in one line, before any post runs;
 2. for each post folder with a ``headline.py``, calls its ``compute_title(store)`` and
    writes the result to the folder's ``_metadata.yml``, so the page, the listing and the
    RSS feed show a title computed from data rather than typed;
 3. writes ``_variables.yml`` with the build time, shown in the site footer.
+
+Between 2 and 3, ``python -m analysis prerender`` also clears the frozen results of every
+post whose fingerprint changed since its last execution (:mod:`analysis.site.freeze`).
 """
 
 from __future__ import annotations
@@ -23,12 +28,15 @@ from pathlib import Path
 
 import yaml
 
+from analysis.data.clock import default_clock
 from analysis.data.errors import DataError
+from analysis.data.fetch_status import fetch_record, resume_pacers, write_fetch_status
 from analysis.data.frontmatter import Post, declared_series, declared_universes
 from analysis.data.settings import PROJECT_ROOT, Settings
 from analysis.data.store import Store, atomic_write
 from analysis.data.universe import refresh_iwm_universe
 from analysis.data.update import UpdateReport, update_series
+from analysis.post import WINDOW_KEY, read_window
 
 HEADLINE_FILE = "headline.py"
 HEADLINE_FUNCTION = "compute_title"
@@ -40,6 +48,7 @@ class FetchResult:
 
     report: UpdateReport
     universes: dict[str, str] = field(default_factory=dict)  # name -> one-line summary
+    members: dict = field(default_factory=dict)  # name -> UniverseReport
 
 
 def fetch_for_posts(
@@ -51,12 +60,19 @@ def fetch_for_posts(
     fred_base_url: str | None = None,
     holdings_session=None,
 ) -> FetchResult:
-    """Update every series and universe the posts declare, once each.
+    """Update every series and universe the posts declare, once each, posts' series first.
+
+    The posts' own series are always fetched in full. Universe members then share what is
+    left of ``settings.fetch_budget`` (seconds, counted from the start of this call), most
+    behind first; the rest are fetched by the next build.
 
     Nothing is raised for a failed series: call ``result.report.raise_for_problems``.
     Universe problems are summarised in ``result.universes``.
     """
+    started = default_clock().now()
     store = Store(settings.data_dir, lock_timeout=settings.lock_timeout)
+    if not settings.offline:
+        resume_pacers(store.root, now=now)
     report = update_series(
         declared_series(posts),
         store=store,
@@ -74,11 +90,50 @@ def fetch_for_posts(
                 holdings_session=holdings_session,
                 yahoo_session=yahoo_session,
                 now=now,
+                started=started,
             )
+            result.members[name] = members
             result.universes[name] = f"holdings of {holdings.as_of.date()}: {members.summary()}"
         except DataError as exc:
             result.universes[name] = f"not refreshed: {exc}"
+    if not settings.offline:
+        seconds = default_clock().now() - started
+        record = fetch_record(result.members, seconds=seconds, budget=settings.fetch_budget)
+        write_fetch_status(store.root, record)
     return result
+
+
+def check_required_series(posts: list[Post], store: Store) -> None:
+    """Stop the build when a post's ``required`` series is missing or ends too early.
+
+    A required series is one the post cannot exist without (``required: ["^RUT"]``): every
+    other series may be missing and its section says so, but without this one there is no
+    post to show. When the post has a ``window``, the series must also reach its as-of
+    date, or every figure of the window would come from a shorter one.
+
+    Raises
+    ------
+    DataError
+        One line naming each post, the series and the remedy.
+    """
+    problems = []
+    for post in posts:
+        as_of = read_window(post.path).as_of if WINDOW_KEY in post.front_matter else None
+        for symbol in post.required:
+            provenance = store.provenance(symbol)
+            if provenance is None:
+                problems.append(
+                    f"{post.path.parent.name} requires {symbol}, which is not in the data "
+                    f"store: run `python -m analysis fetch {symbol}` or import a CSV for it"
+                )
+            elif as_of is not None and provenance.last_bar_date < as_of:
+                problems.append(
+                    f"{post.path.parent.name} requires {symbol} up to its window's as-of date "
+                    f"{as_of.date()}, but the stored series ends on {provenance.last_bar}: run "
+                    f"`python -m analysis fetch {symbol}` or import a CSV that reaches that date"
+                )
+    if problems:
+        raise DataError("; ".join(problems))
 
 
 def posts_being_rendered(posts: list[Post], project_root: Path = PROJECT_ROOT) -> list[Post]:

@@ -49,6 +49,18 @@ Faults, per symbol (they apply to its chart requests)
 
 A symbol with neither a frame nor a fault is unknown. ``network_down=True`` makes every
 request, cookie and crumb included, raise ``curl_cffi``'s ``ConnectionError``.
+
+Rate-limit mode
+---------------
+``rate_limit=RateLimit(per_minute=60)`` makes the fake behave like Yahoo under load: a token
+bucket of ``per_minute`` requests a minute (holding at most ``burst``) serves every request,
+cookie and crumb included; a request that finds it empty is answered 429, with a
+``Retry-After`` header (the seconds until the next token) when ``retry_after`` is true.
+``penalty_minutes=P`` adds the block Yahoo imposes on a client that broke the limit: for
+``P`` minutes after that, everything is answered 429 (``Retry-After`` then says when the
+block ends). Time is read from ``clock`` (the process clock by default), and each request
+moves a simulated clock on by ``latency`` seconds, so an hour of traffic runs in seconds.
+``rate_limited`` counts the 429s sent.
 """
 
 from __future__ import annotations
@@ -57,11 +69,13 @@ import datetime
 import functools
 import http.cookiejar
 import json
+import math
 import threading
 import time
 import warnings
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -73,9 +87,17 @@ from curl_cffi.requests.exceptions import ConnectionError as CurlConnectionError
 from curl_cffi.requests.exceptions import Timeout as CurlTimeout
 from pandas.errors import Pandas4Warning
 
+from analysis.data.clock import Clock, default_clock
 from analysis.data.store import OHLCV_COLUMNS
 
-__all__ = ["FAULTS", "NAN_TAIL_ROWS", "ChartRequest", "FakeYahooSession", "make_ohlcv"]
+__all__ = [
+    "FAULTS",
+    "NAN_TAIL_ROWS",
+    "ChartRequest",
+    "FakeYahooSession",
+    "RateLimit",
+    "make_ohlcv",
+]
 
 FAULTS = ("429", "500", "timeout", "malformed", "empty", "unknown", "nan_tail", "flaky:N")
 NAN_TAIL_ROWS = 2
@@ -98,6 +120,54 @@ _SERVER_ERROR = {
 }
 _OTHER_NOT_FOUND = {"finance": {"result": None, "error": {"code": "Not Found"}}}
 _CONSENT_PAGE = "<html><head><title>Yahoo</title></head><body>consent</body></html>"
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """Yahoo's limit as the fake plays it; see "Rate-limit mode" in the module docs.
+
+    Attributes
+    ----------
+    per_minute : float
+        Tokens added per minute; one request spends one.
+    burst : int or None
+        Most tokens the bucket holds (and holds at the start); default ``per_minute``.
+    retry_after : bool
+        Send a ``Retry-After`` header with each 429.
+    penalty_minutes : float
+        How long everything is answered 429 once the limit was broken (0: no block).
+    """
+
+    per_minute: float
+    burst: int | None = None
+    retry_after: bool = True
+    penalty_minutes: float = 0.0
+
+
+class _TokenBucket:
+    """The fake's side of a rate limit: whether a request at ``now`` gets through."""
+
+    def __init__(self, limit: RateLimit, now: float) -> None:
+        self.limit = limit
+        self.capacity = float(limit.burst if limit.burst is not None else limit.per_minute)
+        self.tokens = self.capacity
+        self.updated = now
+        self.blocked_until = float("-inf")
+
+    def admit(self, now: float) -> float | None:
+        """``None`` if the request gets through; else the seconds until it would."""
+        per_second = self.limit.per_minute / 60.0
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * per_second)
+        self.updated = now
+        if now < self.blocked_until:
+            return self.blocked_until - now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return None
+        if self.limit.penalty_minutes > 0:
+            self.blocked_until = now + 60.0 * self.limit.penalty_minutes
+            return self.blocked_until - now
+        return (1.0 - self.tokens) / per_second
 
 
 class ChartRequest(NamedTuple):
@@ -190,6 +260,12 @@ class FakeYahooSession(curl_requests.Session):
         Make every request fail as if the machine were offline.
     exchange_tz : str
         Timezone of tz-naive frames (default: New York, like ``^RUT``, ``IWM``, ``CL=F``).
+    rate_limit : RateLimit, optional
+        Answer like a rate-limited Yahoo (see the module docs).
+    clock : Clock, optional
+        Time for the rate limit and the latency; the process clock by default.
+    latency : float
+        Seconds each request takes, added to a simulated clock.
 
     Attributes
     ----------
@@ -199,6 +275,8 @@ class FakeYahooSession(curl_requests.Session):
         Symbols of yfinance's ``range=1d`` timezone probes.
     requests_made : list of str
         Every URL requested, cookie and crumb requests included.
+    rate_limited : int
+        Requests answered 429 by the rate limit (not by a ``"429"`` fault).
     """
 
     def __init__(
@@ -208,8 +286,15 @@ class FakeYahooSession(curl_requests.Session):
         *,
         network_down: bool = False,
         exchange_tz: str = "America/New_York",
+        rate_limit: RateLimit | None = None,
+        clock: Clock | None = None,
+        latency: float = 0.0,
     ) -> None:
         super().__init__()
+        self.clock = clock or default_clock()
+        self.latency = latency
+        self._bucket = _TokenBucket(rate_limit, self.clock.now()) if rate_limit else None
+        self.rate_limited = 0
         self.series = {symbol.upper(): frame for symbol, frame in series.items()}
         self.faults = {symbol.upper(): fault for symbol, fault in (faults or {}).items()}
         for fault in self.faults.values():
@@ -232,6 +317,16 @@ class FakeYahooSession(curl_requests.Session):
         """Answer one request from the canned data instead of the network."""
         with self._lock:
             self.requests_made.append(url)
+            if self.latency and hasattr(self.clock, "advance"):
+                self.clock.advance(self.latency)
+            wait = self._bucket.admit(self.clock.now()) if self._bucket else None
+            if wait is not None:
+                self.rate_limited += 1
+        if wait is not None:
+            headers = {}
+            if self._bucket.limit.retry_after:
+                headers["Retry-After"] = str(max(1, math.ceil(wait)))
+            return _response(url, 429, "Too Many Requests", "text/plain", headers)
         if self.network_down:
             raise CurlConnectionError(
                 f"Failed to perform, curl: (7) Failed to connect to {urlsplit(url).hostname} "
@@ -424,7 +519,9 @@ def _json_column(column: pd.Series, *, integer: bool = False) -> list:
     return [_json_number(v) for v in column]
 
 
-def _response(url: str, status: int, body: str, content_type: str) -> curl_requests.Response:
+def _response(
+    url: str, status: int, body: str, content_type: str, headers: Mapping[str, str] | None = None
+) -> curl_requests.Response:
     response = curl_requests.Response()
     response.url = url
     response.status_code = status
@@ -433,5 +530,7 @@ def _response(url: str, status: int, body: str, content_type: str) -> curl_reque
         status, "Internal Server Error" if status >= 500 else ""
     )
     response.headers["Content-Type"] = content_type
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
     response.content = body.encode()
     return response

@@ -8,6 +8,7 @@ seeds, and its provenance says so::
 
     store = build_fixture_store(tmp_path / "data")
     store = build_fixture_store(tmp_path / "data", omit=["PSCF", "fred:DFEDTAR"])
+    store = build_fixture_store(tmp_path / "data", ends={"^GSPC": "2026-01-02"})
 
 What a test can rely on (the window is 2025-12-31 to 2026-01-16):
 
@@ -24,7 +25,7 @@ What a test can rely on (the window is 2025-12-31 to 2026-01-16):
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -300,7 +301,11 @@ def _universe(store: Store, market: pd.Series) -> None:
 
 
 def build_fixture_store(
-    root: str | Path, *, omit: Iterable[str] = (), universe: bool = True
+    root: str | Path,
+    *,
+    omit: Iterable[str] = (),
+    ends: Mapping[str, str | pd.Timestamp] | None = None,
+    universe: bool = True,
 ) -> Store:
     """Write the fixture series into a store at ``root`` and return it.
 
@@ -310,6 +315,8 @@ def build_fixture_store(
         The data directory (created if needed; existing series are replaced).
     omit : iterable of str
         Symbols to leave out, to exercise a post's fallbacks for missing data.
+    ends : mapping of str to date, optional
+        Symbols whose rows stop at a date (inclusive), as a series that ends early.
     universe : bool
         Also write an IWM holdings file and its members' bars (for breadth).
     """
@@ -318,7 +325,11 @@ def build_fixture_store(
     market = _market_factor()
     closes = {symbol: _closes(symbol, spec, market) for symbol, spec in SPECS.items()}
 
+    ends = {symbol: pd.Timestamp(day) for symbol, day in (ends or {}).items()}
+
     def write(symbol: str, frame: pd.DataFrame) -> None:
+        if symbol in ends:
+            frame = frame.loc[: ends[symbol]]
         if symbol not in omit:
             store.write(symbol, frame, source=FIXTURE_SOURCE, fetched_at=FETCHED_AT)
 

@@ -18,8 +18,6 @@ import io
 import math
 import os
 import re
-import socket
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -31,11 +29,10 @@ import pandas as pd
 from analysis.data.errors import (
     EmptyResponseError,
     MalformedDataError,
-    NetworkDownError,
-    SourceError,
     SymbolNotFoundError,
     TransientSourceError,
 )
+from analysis.data.sources import pacing, transport
 from analysis.data.sources.retry import RetryPolicy, call_with_retries
 
 FRED_SOURCE = "FRED, Federal Reserve Bank of St. Louis"
@@ -49,7 +46,7 @@ _DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATE_HEADERS = {"date", "observation_date"}
 _MISSING = {"", "."}
 # FRED has answered unknown ids with 400 and with 404; both mean "no such series".
-_NOT_FOUND_CODES = {400, 404, 410}
+_NOT_FOUND_CODES = frozenset({400, 404, 410})
 DEFAULT_RETRY = RetryPolicy()
 _USER_AGENT = "analysis-research-site/0.1 (+fredgraph.csv reader)"
 
@@ -99,7 +96,7 @@ def fetch_fred(
     base_url: str | None = None,
     timeout: float = 20,
     retry: RetryPolicy = DEFAULT_RETRY,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
 ) -> pd.DataFrame:
     """Download one FRED series.
 
@@ -115,8 +112,9 @@ def fetch_fred(
         Seconds to wait for the connection and for each read.
     retry : RetryPolicy
         Bound on attempts and waiting for rate limits, server errors and timeouts.
-    sleep : callable
-        Used between retries (tests pass a recorder).
+    sleep : callable, optional
+        Used between retries; by default the process clock's (tests pass a recorder).
+        Requests also wait their turn with the FRED pacer (:mod:`analysis.data.sources.pacing`).
 
     Returns
     -------
@@ -127,7 +125,8 @@ def fetch_fred(
     Raises
     ------
     TransientSourceError
-        HTTP 429, 5xx or a timeout, still failing once the retry budget is spent.
+        HTTP 429, 5xx, a timeout or a dropped connection, still failing once the retry
+        budget is spent.
     NetworkDownError
         FRED cannot be reached at all (DNS failure, connection refused); not retried, since
         waiting a few seconds does not bring a network back.
@@ -143,22 +142,16 @@ def fetch_fred(
     url = fred_url(series_id, start, base_url)
     attempts = 0
 
-    def attempt() -> str | NetworkDownError:
+    def attempt() -> str:
         nonlocal attempts
         attempts += 1
-        try:
-            return _download(url, series_id, timeout)
-        except NetworkDownError as exc:
-            # Returned, not raised, so call_with_retries does not spend its budget on it.
-            return exc
+        return _download(url, series_id, timeout)
 
     try:
         text = call_with_retries(attempt, retry, sleep=sleep)
     except TransientSourceError as exc:
         suffix = f" (gave up after {attempts} attempts)" if attempts > 1 else ""
-        raise type(exc)(f"{exc}{suffix}") from None
-    if isinstance(text, NetworkDownError):
-        raise text
+        raise type(exc)(f"{exc}{suffix}", retry_after=exc.retry_after) from None
     return parse_fred_csv(text, series_id)
 
 
@@ -256,46 +249,31 @@ def _is_iso_date(text: str) -> bool:
 
 
 def _download(url: str, series_id: str, timeout: float) -> str:
-    """One GET of ``url``, with every failure mapped to the data layer's errors."""
+    """One paced GET of ``url``, with every failure mapped by :mod:`.transport`."""
     host = urllib.parse.urlsplit(url).netloc
+    subject = f"FRED {series_id}"
     request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
+    pacer = pacing.pacer_for(pacing.FRED)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with pacer.turn(), urllib.request.urlopen(request, timeout=timeout) as response:
             content_type = response.headers.get("Content-Type", "")
             body = response.read()
     except urllib.error.HTTPError as exc:
+        headers = dict(exc.headers or {})
         exc.close()
-        raise _http_error(series_id, exc.code, host) from None
-    except urllib.error.URLError as exc:
-        raise _network_error(series_id, exc.reason, host, timeout) from None
-    except (TimeoutError, OSError, http.client.HTTPException) as exc:
-        raise _network_error(series_id, exc, host, timeout) from None
+        pacer.observe(exc.code, headers)
+        error = transport.error_for_status(
+            exc.code, subject=subject, source=host, headers=headers, not_found=_NOT_FOUND_CODES
+        )
+        raise error from None
+    except (OSError, http.client.HTTPException) as exc:  # URLError is an OSError
+        raise transport.error_for_exception(
+            exc, subject=subject, source=host, timeout=timeout
+        ) from None
+    pacer.succeeded()
     text = body.decode("utf-8", errors="replace")
     if "html" in content_type.lower() or text.lstrip("\ufeff \t\r\n").startswith("<"):
         raise SymbolNotFoundError(
             f"FRED {series_id}: no such series (FRED answered with a web page, not CSV)"
         )
     return text
-
-
-def _http_error(series_id: str, code: int, host: str) -> SourceError:
-    if code == 429:
-        return TransientSourceError(f"FRED {series_id}: rate limited by {host} (HTTP 429)")
-    if code >= 500:
-        return TransientSourceError(f"FRED {series_id}: server error at {host} (HTTP {code})")
-    if code in _NOT_FOUND_CODES:
-        return SymbolNotFoundError(f"FRED {series_id}: no such series (HTTP {code} from {host})")
-    return SourceError(f"FRED {series_id}: request refused by {host} (HTTP {code})")
-
-
-def _network_error(series_id: str, reason: object, host: str, timeout: float) -> SourceError:
-    if isinstance(reason, TimeoutError):
-        return TransientSourceError(f"FRED {series_id}: {host} did not answer within {timeout:g}s")
-    if isinstance(reason, socket.gaierror):
-        return NetworkDownError(f"FRED {series_id}: cannot resolve {host} (network down?)")
-    if isinstance(reason, ConnectionRefusedError):
-        return NetworkDownError(f"FRED {series_id}: connection to {host} refused (network down?)")
-    if isinstance(reason, ConnectionError | http.client.HTTPException):
-        # The server dropped a connection it had accepted: a hiccup, worth another try.
-        return TransientSourceError(f"FRED {series_id}: connection to {host} broke ({reason})")
-    return NetworkDownError(f"FRED {series_id}: cannot reach {host} ({reason})")

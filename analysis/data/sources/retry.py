@@ -1,12 +1,21 @@
-"""Bounded retries with exponential backoff for transient source failures."""
+"""Bounded retries with exponential backoff for transient source failures, through ``tenacity``.
+
+The policy is ours (how many attempts, how much waiting); the retry loop is tenacity's. Waits
+go through the shared clock (:mod:`analysis.data.clock`) unless a ``sleep`` is passed, so
+tests and benchmarks never really sleep. A rate limit's ``Retry-After`` is not waited here:
+the source's pacer (:mod:`analysis.data.sources.pacing`) holds every request to that source
+until it has passed, retries included.
+"""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+import tenacity
+
+from analysis.data.clock import default_clock
 from analysis.data.errors import TransientSourceError
 
 T = TypeVar("T")
@@ -24,26 +33,32 @@ class RetryPolicy:
     base_delay: float = 1.0
     max_seconds: float = 30.0
 
+    def delay(self, retry: int, waited: float) -> float:
+        """Seconds to wait before retry number ``retry``, having waited ``waited`` so far."""
+        return min(self.base_delay * 2 ** (retry - 1), self.max_seconds - waited)
+
 
 def call_with_retries(
     call: Callable[[], T],
     policy: RetryPolicy = RetryPolicy(),
     *,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
 ) -> T:
     """Run ``call``; retry it while it raises :class:`TransientSourceError`.
 
-    The last transient error is re-raised once attempts or time run out; any other
+    The last transient error is re-raised once attempts or waiting time run out; any other
     exception propagates at once.
     """
-    waited = 0.0
-    for attempt in range(1, policy.attempts + 1):
-        try:
-            return call()
-        except TransientSourceError:
-            delay = min(policy.base_delay * 2 ** (attempt - 1), policy.max_seconds - waited)
-            if attempt == policy.attempts or delay <= 0:
-                raise
-            sleep(delay)
-            waited += delay
-    raise AssertionError("unreachable")  # pragma: no cover
+
+    def out_of_budget(state: tenacity.RetryCallState) -> bool:
+        n = state.attempt_number
+        return n >= policy.attempts or policy.delay(n, state.idle_for) <= 0
+
+    retrying = tenacity.Retrying(
+        retry=tenacity.retry_if_exception_type(TransientSourceError),
+        stop=out_of_budget,
+        wait=lambda state: policy.delay(state.attempt_number, state.idle_for),
+        sleep=sleep or default_clock().sleep,
+        reraise=True,
+    )
+    return retrying(call)

@@ -13,8 +13,15 @@ into one result per symbol, either a clean frame or an error saying what went wr
   a valid answer without rows is empty). yfinance's own record cannot tell these apart:
   1.7 keeps it in a private per-call context (``yfinance.shared._ERRORS`` is no longer
   filled), and words a server error and an unknown symbol alike ("possibly delisted").
-- Transient failures are retried with backoff (:mod:`analysis.data.sources.retry`), each retry
-  one ``yf.download`` for just the symbols that failed that way.
+- Every request (cookie, crumb, timezone, chart) waits its turn with the process's Yahoo
+  pacer (:mod:`analysis.data.sources.pacing`), which also retries a 429 in place after its
+  pause. Failures that remain transient are retried with backoff
+  (:mod:`analysis.data.sources.retry`), each retry one ``yf.download`` for just the symbols
+  that failed that way. HTTP statuses and transport errors mean what
+  :mod:`analysis.data.sources.transport` says.
+- A symbol whose exchange timezone is known (``timezones``, from the holdings file) is
+  written into yfinance's timezone cache first, so yfinance skips its one-bar timezone probe:
+  one request per symbol instead of two.
 
 yfinance keeps process-wide state: one session (``YfData`` is a singleton), a cookie and
 crumb, a timezone/cookie cache on disk and an in-memory response cache. Calls here are
@@ -33,9 +40,8 @@ import shutil
 import sys
 import tempfile
 import threading
-import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -45,12 +51,12 @@ from analysis.data.errors import (
     DataError,
     EmptyResponseError,
     MalformedDataError,
-    NetworkDownError,
     SourceError,
     SymbolNotFoundError,
     TransientSourceError,
 )
 from analysis.data.settings import load_settings
+from analysis.data.sources import pacing, transport
 from analysis.data.sources.retry import RetryPolicy, call_with_retries
 from analysis.data.store import OHLCV_COLUMNS
 
@@ -71,8 +77,6 @@ _YF_COLUMNS = {
     "Adj Close": "adj_close",
     "Volume": "volume",
 }
-_TIMEOUT_ERRORS = {"Timeout", "ReadTimeout", "ConnectTimeout", "TimeoutError"}
-_CONNECTION_ERRORS = {"ConnectionError", "DNSError", "ProxyError", "SSLError"}
 
 log = logging.getLogger(__name__)
 # yfinance's session, caches and config are process-wide: one download at a time.
@@ -95,9 +99,10 @@ def fetch_yahoo(
     session=None,
     progress: bool | None = None,
     retry: RetryPolicy = DEFAULT_RETRY,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
     cache_dir: Path | str | None = None,
     timeout: float = 10.0,
+    timezones: Mapping[str, str] | None = None,
 ) -> dict[str, pd.DataFrame | DataError]:
     """Download daily bars for ``symbols`` in one batch, with a result per symbol.
 
@@ -115,13 +120,16 @@ def fetch_yahoo(
         Show yfinance's progress bar; by default only when stderr is a terminal.
     retry : RetryPolicy
         How many download attempts, and how much waiting, transient failures may cost.
-    sleep : callable
-        Waits between attempts (tests pass a no-op).
+    sleep : callable, optional
+        Waits between attempts; by default the process clock's (:mod:`analysis.data.clock`).
     cache_dir : path, optional
         Folder for yfinance's timezone and cookie cache. Default: ``.cache/yfinance`` under
         the data directory, or a temporary folder if that is not writable.
     timeout : float
         Seconds yfinance waits for each HTTP answer.
+    timezones : mapping of str to str, optional
+        Exchange timezone (IANA name) of symbols whose exchange is known; yfinance then
+        does not ask Yahoo for it.
 
     Returns
     -------
@@ -155,7 +163,9 @@ def fetch_yahoo(
     def attempt() -> None:
         nonlocal pending, attempts
         attempts += 1
-        results.update(_download(pending, window, session, show_progress, cache_dir, timeout))
+        results.update(
+            _download(pending, window, session, show_progress, cache_dir, timeout, timezones)
+        )
         pending = [s for s in pending if isinstance(results[s], TransientSourceError)]
         if pending:
             raise TransientSourceError(f"{len(pending)} symbol(s) failed transiently")
@@ -184,7 +194,7 @@ class _Window:
         return f"from {self.start} to before {self.end}"
 
 
-def _download(symbols, window, session, progress, cache_dir, timeout) -> dict:
+def _download(symbols, window, session, progress, cache_dir, timeout, timezones=None) -> dict:
     """One ``yf.download`` for ``symbols``; a frame or an error for each."""
     import yfinance as yf  # imported here: importing the package must stay cheap
 
@@ -194,8 +204,11 @@ def _download(symbols, window, session, progress, cache_dir, timeout) -> dict:
     dates = {"start": window.start.isoformat()} if window.start else {"period": "max"}
     if window.end:
         dates["end"] = window.end.isoformat()
-    with _LOCK, _quiet_yfinance(), _observe(session) as seen:
+    pacer = pacing.pacer_for(pacing.YAHOO)
+    # The pacer sees every request and retries 429s; the observer sees what came of them.
+    with _LOCK, _quiet_yfinance(), pacing.paced(session, pacer), _observe(session) as seen:
         _use_cache_dir(cache_dir)
+        _seed_timezones(tickers, timezones)
         _bind_session(session)
         raw = yf.download(
             tickers,
@@ -207,7 +220,7 @@ def _download(symbols, window, session, progress, cache_dir, timeout) -> dict:
             keepna=False,
             group_by="ticker",
             multi_level_index=True,
-            threads=True,
+            threads=pacer.policy.max_concurrency if pacer.policy.max_concurrency > 1 else False,
             progress=progress,
             timeout=timeout,
             session=session,
@@ -283,7 +296,8 @@ def _observe(session) -> Iterator[_Seen]:
         except Exception as exc:
             seen.record(url, exc)
             raise
-        seen.record(url, (response.status_code, bytes(response.content or b"")))
+        outcome = (response.status_code, bytes(response.content or b""), response.headers)
+        seen.record(url, outcome)
         return response
 
     session.request = request
@@ -308,14 +322,12 @@ def _classify(symbol: str, seen: _Seen, window: _Window, nan_only: bool) -> Data
             f"{symbol}: yfinance returned no data without requesting it from {NAME}"
         )
     if isinstance(outcome, BaseException):
-        error = _classify_exception(symbol, outcome)
+        error = transport.error_for_exception(outcome, subject=symbol, source=NAME)
         error.__cause__ = outcome
         return error
-    status, body = outcome
-    if status == 429:
-        return TransientSourceError(f"{symbol}: {NAME} is rate-limiting requests (HTTP 429)")
-    if status >= 500:
-        return TransientSourceError(f"{symbol}: {NAME} had a server error (HTTP {status})")
+    status, body, headers = outcome
+    if status == 429 or status >= 500:
+        return transport.error_for_status(status, subject=symbol, source=NAME, headers=headers)
     try:
         doc = json.loads(body)
     except ValueError:
@@ -325,7 +337,7 @@ def _classify(symbol: str, seen: _Seen, window: _Window, nan_only: bool) -> Data
     if status == 404 or (isinstance(error, dict) and error.get("code") == "Not Found"):
         return SymbolNotFoundError(f"{symbol}: {NAME} does not know this symbol")
     if status >= 400:
-        return SourceError(f"{symbol}: {NAME} refused the request (HTTP {status})")
+        return transport.error_for_status(status, subject=symbol, source=NAME, headers=headers)
     if error:
         reason = error.get("description") if isinstance(error, dict) else error
         return SourceError(f"{symbol}: {NAME} reported an error: {reason}")
@@ -338,15 +350,6 @@ def _classify(symbol: str, seen: _Seen, window: _Window, nan_only: bool) -> Data
     return EmptyResponseError(f"{symbol}: {NAME} returned no price rows {window.describe()}")
 
 
-def _classify_exception(symbol: str, exc: BaseException) -> DataError:
-    names = {cls.__name__ for cls in type(exc).__mro__}
-    if names & _TIMEOUT_ERRORS:
-        return TransientSourceError(f"{symbol}: {NAME} did not answer in time")
-    if names & _CONNECTION_ERRORS:
-        return NetworkDownError(f"{symbol}: cannot reach {NAME}; is the network down?")
-    return TransientSourceError(f"{symbol}: the request to {NAME} failed: {_one_line(exc)}")
-
-
 def _gave_up(error: DataError, attempts: int) -> DataError:
     """The same error, saying how many attempts it survived."""
     if attempts < 2:
@@ -354,11 +357,6 @@ def _gave_up(error: DataError, attempts: int) -> DataError:
     final = type(error)(f"{error} (gave up after {attempts} attempts)")
     final.__cause__ = error.__cause__ or error
     return final
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text[:200] or type(exc).__name__
 
 
 def _as_date(value) -> datetime.date:
@@ -393,6 +391,24 @@ def _bind_session(session) -> None:
     # Answers to past date ranges are memoised per URL in the singleton; a retry must not
     # get the failed answer back, nor one session another session's answer.
     YfData.cache_get.cache_clear()
+
+
+def _seed_timezones(tickers: list[str], timezones: Mapping[str, str] | None) -> None:
+    """Write known exchange timezones into yfinance's timezone cache, where it has none.
+
+    yfinance looks a ticker's timezone up in this cache (``yfinance.cache.get_tz_cache``,
+    the cache ``set_tz_cache_location`` moves) before it spends a request on it; a value
+    stored here is what its own probe would have stored.
+    """
+    if not timezones:
+        return
+    from yfinance import cache
+
+    known = {symbol.upper(): tz for symbol, tz in timezones.items() if tz}
+    tz_cache = cache.get_tz_cache()
+    for ticker in tickers:
+        if ticker in known and tz_cache.lookup(ticker) is None:
+            tz_cache.store(ticker, known[ticker])
 
 
 def _use_cache_dir(cache_dir) -> None:

@@ -1,0 +1,163 @@
+"""``quarto render`` from a shell where the project's virtual environment is not active.
+
+Quarto runs the pre-render step (``prerender.py``) and the posts' Jupyter kernel with
+``QUARTO_PYTHON``, which ``_environment`` points at ``.venv/bin/python``; without ``.venv``
+it falls back to ``python3`` on PATH, and ``prerender.py`` stops the build with one line
+when that Python lacks the packages. The shell here has a PATH with no project Python on it
+and no ``QUARTO_PYTHON`` or ``VIRTUAL_ENV``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+from site_render import QUARTO, _build_store, _copy_project
+
+from analysis.data.settings import PROJECT_ROOT
+from analysis.site.new_post import create_post
+
+LAUNCHER = PROJECT_ROOT / "prerender.py"
+IN_A_VENV = sys.prefix != sys.base_prefix
+ERROR_START = "error: Quarto runs "
+
+
+def _fresh_env(path_dirs: list[str], data_dir: Path | None = None) -> dict[str, str]:
+    """A login shell's environment: no virtual environment, no Python settings."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("QUARTO_PYTHON", "VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")
+        and not key.startswith(("ANALYSIS_", "PYTEST_"))
+    }
+    env["PATH"] = os.pathsep.join(path_dirs)
+    if data_dir is not None:
+        env["ANALYSIS_DATA_DIR"] = str(data_dir)
+    return env
+
+
+def _system_path() -> list[str]:
+    """Quarto's folder and the system folders, none of which holds the project's Python."""
+    return [str(Path(QUARTO).parent), "/usr/bin", "/bin"] if QUARTO else ["/usr/bin", "/bin"]
+
+
+def _plain(output: str) -> str:
+    return re.sub(r"\x1b\[[0-9;]*m", "", output)
+
+
+def _error_lines(output: str) -> list[str]:
+    return [line for line in _plain(output).splitlines() if line.startswith("error:")]
+
+
+# -- the launcher, without Quarto -------------------------------------------------------------
+
+
+def test_launcher_in_a_python_without_the_packages_stops_with_one_line(tmp_path):
+    # -S: no site-packages, the state of a system Python the project was never installed in.
+    done = subprocess.run(
+        [sys.executable, "-S", str(LAUNCHER), "--offline"],
+        cwd=PROJECT_ROOT,
+        env=_fresh_env(["/usr/bin", "/bin"], tmp_path / "data"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(ERROR_START)
+    assert "make site" in line and "source .venv/bin/activate" in line
+    assert not (tmp_path / "data").exists()  # it stopped before touching the store
+
+
+def test_launcher_runs_the_prerender_command_with_its_arguments():
+    done = subprocess.run(
+        [sys.executable, str(LAUNCHER), "--help"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage: python -m analysis prerender")
+    assert "--offline" in done.stdout
+
+
+def test_environment_file_points_quarto_at_the_project_venv():
+    settings = dict(
+        line.split("=", 1)
+        for line in (PROJECT_ROOT / "_environment").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+    assert settings["QUARTO_PYTHON"] == ".venv/bin/python"
+
+
+# -- quarto render from a fresh shell ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    """A copy of the project with one new post, and the fixture store."""
+    root = tmp_path_factory.mktemp("fresh") / "project"
+    root.mkdir()
+    _copy_project(PROJECT_ROOT, root)
+    post = create_post("Fresh shell", symbols=["IWM"], date="2026-03-20", posts_dir=root / "posts")
+    data_dir = tmp_path_factory.mktemp("fresh-data")
+    _build_store(root, data_dir)
+    return root, post.relative_to(root), data_dir
+
+
+@pytest.mark.quarto
+@pytest.mark.skipif(QUARTO is None, reason="quarto is not on PATH (see the README's set-up)")
+@pytest.mark.skipif(not IN_A_VENV, reason="the tests do not run in a virtual environment")
+def test_render_from_a_fresh_shell_uses_the_project_venv(project):
+    root, post, data_dir = project
+    (root / ".venv").symlink_to(sys.prefix, target_is_directory=True)
+    try:
+        done = subprocess.run(
+            [QUARTO, "render", str(post), "--profile", "offline"],
+            cwd=root,
+            env=_fresh_env(_system_path(), data_dir),
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+    finally:
+        (root / ".venv").unlink()
+    log = done.stdout + done.stderr
+    assert done.returncode == 0, log[-4000:]
+    # Quarto says nothing about QUARTO_PYTHON: the path _environment names exists.
+    assert [line for line in _plain(log).splitlines() if line.startswith("WARN")] == []
+    page = root / "_site" / post.parent / "index.html"
+    # The chart cell ran in the kernel: its figure and data file are on the page.
+    assert "figures/returns.svg" in page.read_text(encoding="utf-8")
+
+
+@pytest.mark.quarto
+@pytest.mark.skipif(QUARTO is None, reason="quarto is not on PATH (see the README's set-up)")
+def test_render_without_a_venv_stops_with_one_line(project, tmp_path):
+    root, post, data_dir = project
+    # The only python3 on PATH is a bare one, as on a machine the project was never set up on.
+    bare = tmp_path / "bare"
+    venv.EnvBuilder(with_pip=False).create(bare)
+    done = subprocess.run(
+        [QUARTO, "render", str(post), "--profile", "offline"],
+        cwd=root,
+        env=_fresh_env([str(bare / "bin"), *_system_path()], data_dir),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    log = done.stdout + done.stderr
+    assert done.returncode != 0
+    assert "Traceback" not in log and "ModuleNotFoundError" not in log
+    (line,) = _error_lines(log)
+    assert line.startswith(ERROR_START + str(bare / "bin" / "python"))
+    assert "make site" in line
