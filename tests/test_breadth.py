@@ -729,3 +729,9 @@ def test_a_reading_within_62_days_is_named_to_the_day():
     assert calc_highest_since(readings, "2026-01-08").phrase == "the highest since 7 November 2025"
     later = pd.concat([readings.iloc[:1], pd.Series([50.0], index=[pd.Timestamp("2026-01-09")])])
     assert calc_highest_since(later, "2026-01-09").phrase == "the highest since November 2025"
+
+
+def test_a_date_before_the_data_has_no_reading_and_says_so(small_universe):
+    assert calc_breadth_claim(small_universe, "2023-12-01", window=3) == _unavailable(
+        "no member has 3 daily closes by 2023-12-01", with_data=4, total=4, window=3
+    )
