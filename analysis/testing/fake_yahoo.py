@@ -61,6 +61,11 @@ cookie and crumb included; a request that finds it empty is answered 429, with a
 block ends). Time is read from ``clock`` (the process clock by default), and each request
 moves a simulated clock on by ``latency`` seconds, so an hour of traffic runs in seconds.
 ``rate_limited`` counts the 429s sent.
+
+Why this module is long: it answers every request yfinance sends (cookie, crumb,
+timezone probe, chart) in Yahoo's own formats, with each fault and the rate limit, so that
+yfinance's real parsing runs in the tests; split up, one imitation of one service would be
+spread over several files.
 """
 
 from __future__ import annotations

@@ -18,6 +18,10 @@ too.
 Rows without a close (or value) are dropped and counted in the notes. Everything else that is
 wrong stops the import with a :class:`~analysis.data.errors.MalformedDataError` naming the file,
 the line and the problem.
+
+Why this module is long: it accepts every shape of file a reader may bring (column
+spellings, four date formats, yfinance's three-line header, two-column FRED files), and each
+rule stands beside the one-line error it raises, so what an import accepts is read in one place.
 """
 
 from __future__ import annotations

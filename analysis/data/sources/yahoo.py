@@ -26,6 +26,10 @@ into one result per symbol, either a clean frame or an error saying what went wr
 yfinance keeps process-wide state: one session (``YfData`` is a singleton), a cookie and
 crumb, a timezone/cookie cache on disk and an in-memory response cache. Calls here are
 serialised and reset that state where it would leak from one call into the next.
+
+Why this module is long: ``yf.download`` logs its failures instead of raising them, so
+watching the session's answers, classifying each symbol's outcome and resetting yfinance's
+process-wide state are one job, kept beside the one call they watch.
 """
 
 from __future__ import annotations
