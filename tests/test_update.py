@@ -47,6 +47,11 @@ def upto(frames, last):
     return {symbol: frame.loc[:last] for symbol, frame in frames.items()}
 
 
+def stored_through(store, history, day, **kwargs):
+    """The store a build left after the close of ``day``, when Yahoo had bars up to it."""
+    return run(store, FakeYahooSession(upto(history, day)), after_close(day), **kwargs)
+
+
 def run(store, session, now, mode=LIVE, symbols=("IWM", "^RUT"), **kwargs):
     settings = Settings(data_dir=store.root, mode=mode)
     return update_series(
@@ -81,7 +86,7 @@ def test_cold_fetch_asks_for_full_history_then_warm_fetch_asks_nothing(store, hi
 
 
 def test_next_day_fetch_requests_only_the_recent_bars_and_appends(store, history):
-    run(store, FakeYahooSession(upto(history, "2026-02-12")), after_close("2026-02-12"))
+    stored_through(store, history, "2026-02-12")
     session = FakeYahooSession(history)
     report = run(store, session, after_close("2026-02-13"))
     expected_start = pd.Timestamp("2026-02-05").date()  # seven days before the last bar
@@ -94,14 +99,14 @@ def test_next_day_fetch_requests_only_the_recent_bars_and_appends(store, history
 
 
 def test_before_the_close_nothing_is_due(store, history):
-    run(store, FakeYahooSession(upto(history, "2026-02-12")), after_close("2026-02-12"))
+    stored_through(store, history, "2026-02-12")
     session = FakeYahooSession(history)
     run(store, session, pd.Timestamp("2026-02-13 15:00", tz="UTC"))  # 10:00 in New York
     assert session.requests_made == []
 
 
 def test_a_failed_source_keeps_stored_rows_and_marks_the_series_stale(store, history):
-    run(store, FakeYahooSession(upto(history, "2026-02-12")), after_close("2026-02-12"))
+    stored_through(store, history, "2026-02-12")
     before = store.read("IWM")
     session = FakeYahooSession(history, faults={"IWM": "429"})
     report = run(store, session, after_close("2026-02-13"))
@@ -128,12 +133,7 @@ def test_an_unknown_symbol_with_nothing_stored_fails_the_update(store, history):
 
 
 def test_offline_mode_makes_no_requests_and_names_what_is_missing(store, history):
-    run(
-        store,
-        FakeYahooSession(upto(history, "2026-02-12")),
-        after_close("2026-02-12"),
-        symbols=("IWM",),
-    )
+    stored_through(store, history, "2026-02-12", symbols=("IWM",))
     session = FakeYahooSession(history)
     report = run(store, session, after_close("2026-02-20"), mode=OFFLINE)
     assert session.requests_made == []
@@ -144,12 +144,7 @@ def test_offline_mode_makes_no_requests_and_names_what_is_missing(store, history
 
 
 def test_rewritten_adjusted_history_triggers_a_full_refetch(store, history):
-    run(
-        store,
-        FakeYahooSession(upto(history, "2026-02-12")),
-        after_close("2026-02-12"),
-        symbols=("IWM",),
-    )
+    stored_through(store, history, "2026-02-12", symbols=("IWM",))
     readjusted = history["IWM"].copy()
     readjusted["adj_close"] = readjusted["close"] * 0.95  # a dividend went ex: all history moves
     session = FakeYahooSession({"IWM": readjusted})
@@ -161,12 +156,7 @@ def test_rewritten_adjusted_history_triggers_a_full_refetch(store, history):
 
 
 def test_nothing_new_counts_as_checked_not_as_failure(store, history):
-    run(
-        store,
-        FakeYahooSession(upto(history, "2026-02-12")),
-        after_close("2026-02-12"),
-        symbols=("IWM",),
-    )
+    stored_through(store, history, "2026-02-12", symbols=("IWM",))
     session = FakeYahooSession(upto(history, "2026-02-12"))  # the new bar is not out yet
     now = after_close("2026-02-13")
     report = run(store, session, now, symbols=("IWM",))
@@ -178,12 +168,7 @@ def test_nothing_new_counts_as_checked_not_as_failure(store, history):
 
 
 def test_a_corrupted_file_is_quarantined_and_fetched_again(store, history):
-    run(
-        store,
-        FakeYahooSession(upto(history, "2026-02-12")),
-        after_close("2026-02-12"),
-        symbols=("IWM",),
-    )
+    stored_through(store, history, "2026-02-12", symbols=("IWM",))
     data_file = store.series_dir / store.provenance("IWM").data_file
     data_file.write_bytes(b"garbage")
     session = FakeYahooSession(history)
@@ -224,12 +209,7 @@ def test_fred_series_are_fetched_incrementally(store):
 
 def test_revised_bars_replace_the_stored_ones_on_the_overlap(store, history):
     """The overlap exists to catch revisions: a revised bar's new values are what is kept."""
-    run(
-        store,
-        FakeYahooSession(upto(history, "2026-02-12")),
-        after_close("2026-02-12"),
-        symbols=("IWM",),
-    )
+    stored_through(store, history, "2026-02-12", symbols=("IWM",))
     revised = history["IWM"].copy()
     # Late volume and a corrected high for two stored days; adj_close unchanged, so this is
     # a revision of a few bars, not a re-adjusted history.
@@ -269,12 +249,7 @@ def test_a_series_the_source_confirmed_recently_is_not_stale_by_its_fetch_date(s
 
 
 def test_a_series_neither_fetched_nor_confirmed_recently_is_too_stale(store, history):
-    run(
-        store,
-        FakeYahooSession(upto(history, "2026-02-06")),
-        after_close("2026-02-06"),
-        symbols=("IWM",),
-    )
+    stored_through(store, history, "2026-02-06", symbols=("IWM",))
     session = FakeYahooSession(history, faults={"IWM": "429"})
     report = run(store, session, after_close("2026-02-13"), symbols=("IWM",))
     report.raise_for_problems(max_stale_sessions=5)  # Feb 9, 10, 11, 12, 13
@@ -380,12 +355,7 @@ def test_a_symbol_missing_from_the_batch_answer_is_an_empty_response(store, monk
 
 
 def test_a_source_without_the_overlapping_bars_is_merged_not_refetched(store, history):
-    run(
-        store,
-        FakeYahooSession(upto(history, "2026-02-06")),
-        after_close("2026-02-06"),
-        symbols=("IWM",),
-    )
+    stored_through(store, history, "2026-02-06", symbols=("IWM",))
     gapped = history["IWM"].loc["2026-02-09":]  # nothing the store already has
     session = FakeYahooSession({"IWM": gapped})
     run(store, session, after_close("2026-02-13"), symbols=("IWM",))
@@ -394,12 +364,7 @@ def test_a_source_without_the_overlapping_bars_is_merged_not_refetched(store, hi
 
 
 def test_a_rounding_sized_change_in_adjusted_closes_is_not_a_readjustment(store, history):
-    run(
-        store,
-        FakeYahooSession(upto(history, "2026-02-12")),
-        after_close("2026-02-12"),
-        symbols=("IWM",),
-    )
+    stored_through(store, history, "2026-02-12", symbols=("IWM",))
     nudged = history["IWM"].copy()
     nudged["adj_close"] = nudged["adj_close"] * (1 + 1e-8)  # below ADJUSTMENT_TOLERANCE
     session = FakeYahooSession({"IWM": nudged})
@@ -422,7 +387,7 @@ def test_without_a_clock_time_the_update_uses_now(store):
 def test_outcomes_carry_symbol_status_provenance_and_where_fetching_started(store, history):
     from analysis.data.update import Outcome
 
-    run(store, FakeYahooSession(upto(history, "2026-02-12")), after_close("2026-02-12"))
+    stored_through(store, history, "2026-02-12")
     prov = store.provenance("IWM")
     warm = run(store, FakeYahooSession(history), after_close("2026-02-12", hours=5))
     assert warm.outcomes["IWM"] == Outcome("IWM", "current", prov)
@@ -450,7 +415,7 @@ def test_the_retry_policy_and_wait_function_given_are_used(store, history):
 
 
 def test_a_corrupted_file_is_logged_and_its_outcome_keeps_the_reason(store, history, caplog):
-    run(store, FakeYahooSession(upto(history, "2026-02-12")), after_close("2026-02-12"))
+    stored_through(store, history, "2026-02-12")
     (store.series_dir / store.provenance("IWM").data_file).write_bytes(b"garbage")
     with caplog.at_level("WARNING", logger="analysis.data.update"):
         report = run(store, FakeYahooSession(history), after_close("2026-02-13"))
@@ -461,7 +426,7 @@ def test_a_corrupted_file_is_logged_and_its_outcome_keeps_the_reason(store, hist
 
 
 def test_every_readjusted_symbol_is_fetched_again_in_full(store, history):
-    run(store, FakeYahooSession(upto(history, "2026-02-12")), after_close("2026-02-12"))
+    stored_through(store, history, "2026-02-12")
     readjusted = {s: f.assign(adj_close=f["close"] * 0.95) for s, f in history.items()}
     session = FakeYahooSession(readjusted)
     report = run(store, session, after_close("2026-02-13"))
@@ -544,7 +509,7 @@ def test_a_live_update_extends_an_imported_series_and_names_both_sources(store, 
 
 
 def test_a_failure_is_recorded_at_the_update_time(store, history):
-    run(store, FakeYahooSession(upto(history, "2026-02-12")), after_close("2026-02-12"))
+    stored_through(store, history, "2026-02-12")
     now = after_close("2026-02-13")
     run(store, FakeYahooSession(history, faults={"IWM": "429"}), now, symbols=("IWM",))
     assert store.provenance("IWM").last_attempt_at == now.isoformat()
