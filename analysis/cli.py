@@ -18,9 +18,9 @@ from analysis.data.errors import DataError
 from analysis.data.fetch_status import read_fetch_status
 from analysis.data.load import series_status
 from analysis.data.settings import load_settings
-from analysis.data.sources.csv_import import read_series_csv
 from analysis.data.store import Store, utc_now_iso
-from analysis.data.update import update_series
+from analysis.fetch.sources.csv_import import read_series_csv
+from analysis.fetch.update import update_series
 from analysis.site import freeze, prerender
 from analysis.site.new_post import create_post
 

@@ -33,9 +33,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from analysis.data.clock import SimulatedClock
 from analysis.data.sessions import session_close
 from analysis.data.settings import Settings
-from analysis.data.sources.pacing import reset_pacers
 from analysis.data.store import Store
-from analysis.data.universe import read_closes, update_universe
+from analysis.data.universe import read_closes
+from analysis.fetch.sources.pacing import reset_pacers
+from analysis.fetch.universe import update_universe
 from analysis.metrics.breadth import calc_breadth_claim, to_breadth
 from analysis.testing.fake_yahoo import FakeYahooSession, make_ohlcv
 

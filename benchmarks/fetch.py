@@ -16,10 +16,10 @@ import pandas as pd
 from analysis.data.clock import SimulatedClock
 from analysis.data.sessions import session_close
 from analysis.data.settings import Settings
-from analysis.data.sources.pacing import reset_pacers
-from analysis.data.sources.retry import RetryPolicy
 from analysis.data.store import Store
-from analysis.data.update import update_series
+from analysis.fetch.sources.pacing import reset_pacers
+from analysis.fetch.sources.retry import RetryPolicy
+from analysis.fetch.update import update_series
 from analysis.testing.fake_yahoo import FakeYahooSession, make_ohlcv
 
 SYMBOLS = [f"SYM{i:02d}" for i in range(30)]

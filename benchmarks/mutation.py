@@ -57,7 +57,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
         "analysis/data/store.py",
         ["tests/test_store.py", "tests/test_store_exact.py", "tests/test_holdings.py"],
     ),
-    "update": ("analysis/data/update.py", ["tests/test_update.py"]),
+    "update": ("analysis/fetch/update.py", ["tests/test_update.py"]),
     "breadth": ("analysis/metrics/breadth.py", ["tests/test_breadth.py"]),
 }
 # Packages measured module by module: every module of the folder except those listed (breadth

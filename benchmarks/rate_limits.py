@@ -39,14 +39,14 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analysis.data.clock import SimulatedClock
-from analysis.data.fetch_status import fetch_record, resume_pacers, write_fetch_status
 from analysis.data.holdings import parse_holdings
 from analysis.data.sessions import session_close
 from analysis.data.settings import DEFAULT_FETCH_BUDGET, DEFAULT_YAHOO_RATE, Settings
-from analysis.data.sources.pacing import PacingPolicy, reset_pacers
 from analysis.data.store import Store
-from analysis.data.universe import update_universe
-from analysis.data.update import CURRENT, UNCHANGED, UPDATED, update_series
+from analysis.fetch.sources.pacing import PacingPolicy, reset_pacers
+from analysis.fetch.status import fetch_record, resume_pacers, write_fetch_status
+from analysis.fetch.universe import update_universe
+from analysis.fetch.update import CURRENT, UNCHANGED, UPDATED, update_series
 from analysis.testing.fake_ishares import holdings_csv
 from analysis.testing.fake_yahoo import FakeYahooSession, RateLimit, make_ohlcv
 

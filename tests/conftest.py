@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from analysis.data.clock import SimulatedClock, default_clock
-from analysis.data.sources.pacing import reset_pacers
 from analysis.data.store import Provenance
+from analysis.fetch.sources.pacing import reset_pacers
 
 
 @pytest.fixture(autouse=True)

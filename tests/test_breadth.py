@@ -473,7 +473,8 @@ def test_universe_update_asks_only_for_missing_bars(tmp_path):
     from analysis.data.sessions import session_close
     from analysis.data.settings import Settings
     from analysis.data.store import Store
-    from analysis.data.universe import load_universe, update_universe
+    from analysis.data.universe import load_universe
+    from analysis.fetch.universe import update_universe
     from analysis.testing.fake_yahoo import FakeYahooSession, make_ohlcv
 
     members = [f"M{i}" for i in range(7)]
@@ -533,7 +534,7 @@ def test_universe_update_asks_only_for_missing_bars(tmp_path):
 def test_universe_update_offline_asks_nothing(tmp_path):
     from analysis.data.settings import Settings
     from analysis.data.store import Store
-    from analysis.data.universe import update_universe
+    from analysis.fetch.universe import update_universe
     from analysis.testing.fake_yahoo import FakeYahooSession
 
     session = FakeYahooSession({})
@@ -547,7 +548,8 @@ def test_refresh_then_breadth_offline_end_to_end(tmp_path):
     from analysis.data.sessions import session_close
     from analysis.data.settings import Settings
     from analysis.data.store import Store
-    from analysis.data.universe import load_universe, refresh_iwm_universe
+    from analysis.data.universe import load_universe
+    from analysis.fetch.universe import refresh_iwm_universe
     from analysis.testing.fake_yahoo import FakeYahooSession, make_ohlcv
 
     fixture = (Path(__file__).parent / "fixtures" / "IWM_holdings_fixture.csv").read_bytes()

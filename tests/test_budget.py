@@ -13,9 +13,9 @@ import pytest
 from analysis.data.frontmatter import find_posts
 from analysis.data.sessions import session_close
 from analysis.data.settings import Settings
-from analysis.data.sources.pacing import PacingPolicy, reset_pacers
 from analysis.data.store import Store
-from analysis.data.universe import fetch_order, update_universe
+from analysis.fetch.sources.pacing import PacingPolicy, reset_pacers
+from analysis.fetch.universe import fetch_order, update_universe
 from analysis.site.prerender import fetch_for_posts
 from analysis.testing.fake_ishares import FakeHoldingsSession, holdings_csv
 from analysis.testing.fake_yahoo import FakeYahooSession, make_ohlcv
@@ -118,9 +118,9 @@ KILLED_RUN = textwrap.dedent("""\
     from analysis.data.clock import SimulatedClock
     from analysis.data.sessions import session_close
     from analysis.data.settings import Settings
-    from analysis.data.sources.pacing import reset_pacers
+    from analysis.fetch.sources.pacing import reset_pacers
     from analysis.data.store import Store
-    from analysis.data.universe import update_universe
+    from analysis.fetch.universe import update_universe
     from analysis.testing.fake_yahoo import FakeYahooSession, make_ohlcv
 
     reset_pacers(SimulatedClock())
@@ -167,7 +167,7 @@ def test_a_sigkill_mid_universe_loses_nothing_already_stored(tmp_path):
 
 
 def test_a_cold_universe_costs_about_one_request_per_member(tmp_path):
-    from analysis.data.universe import refresh_iwm_universe
+    from analysis.fetch.universe import refresh_iwm_universe
 
     on_nyse = FakeHoldingsSession(holdings_csv(MEMBERS, exchange="New York Stock Exchange Inc."))
     yahoo = FakeYahooSession(dict.fromkeys(MEMBERS, DATA))
@@ -186,7 +186,7 @@ def test_a_cold_universe_costs_about_one_request_per_member(tmp_path):
 
 
 def test_a_member_on_an_unknown_exchange_still_gets_its_timezone_probe(tmp_path):
-    from analysis.data.universe import refresh_iwm_universe
+    from analysis.fetch.universe import refresh_iwm_universe
 
     abroad = FakeHoldingsSession(holdings_csv(MEMBERS[:3], exchange="Xetra"))
     yahoo = FakeYahooSession(dict.fromkeys(MEMBERS[:3], DATA))

@@ -10,8 +10,8 @@ import pytest
 
 from analysis import cli
 from analysis.data.sessions import last_closed_session, session_close
-from analysis.data.sources import yahoo
 from analysis.data.store import Store
+from analysis.fetch.sources import yahoo
 from analysis.testing.fake_yahoo import FakeYahooSession, make_ohlcv
 
 GOOD_CSV = textwrap.dedent("""\
@@ -239,7 +239,7 @@ def test_fetch_uses_a_stale_series_within_the_limit_or_without_one(
 
 
 def test_status_shows_the_last_fetch_pacing_and_coverage(data_dir, capsys):
-    from analysis.data.fetch_status import write_fetch_status
+    from analysis.fetch.status import write_fetch_status
 
     code, out, _ = run(capsys, "status")
     assert "no live fetch of the posts' data has run on this store yet" in out

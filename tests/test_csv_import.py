@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis.data.errors import MalformedDataError
-from analysis.data.sources.csv_import import read_series_csv
 from analysis.data.store import OHLCV_COLUMNS, validate_frame
+from analysis.fetch.sources.csv_import import read_series_csv
 
 ADJ_NOTE = "adj_close copied from close (file has no adjusted close)"
 VOLUME_NOTE = "volume missing (file has no volume column)"

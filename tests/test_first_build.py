@@ -10,13 +10,13 @@ import shutil
 import pytest
 
 from analysis import cli
-from analysis.data import holdings as holdings_module
 from analysis.data.fetch_status import read_fetch_status
 from analysis.data.frontmatter import read_front_matter
 from analysis.data.settings import PROJECT_ROOT
-from analysis.data.sources import yahoo
-from analysis.data.sources.fred import fred_id, is_fred_symbol
 from analysis.data.store import Store
+from analysis.fetch import holdings as holdings_module
+from analysis.fetch.sources import yahoo
+from analysis.fetch.sources.fred import fred_id, is_fred_symbol
 from analysis.site.notebook import execute_post
 from analysis.testing.fake_fred import FakeFred
 from analysis.testing.fake_ishares import FakeHoldingsSession, holdings_csv

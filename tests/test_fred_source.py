@@ -18,7 +18,7 @@ from analysis.data.errors import (
     SymbolNotFoundError,
     TransientSourceError,
 )
-from analysis.data.sources.fred import (
+from analysis.fetch.sources.fred import (
     FRED_URL_ENV,
     fetch_fred,
     fred_id,
@@ -26,7 +26,7 @@ from analysis.data.sources.fred import (
     is_fred_symbol,
     parse_fred_csv,
 )
-from analysis.data.sources.retry import RetryPolicy
+from analysis.fetch.sources.retry import RetryPolicy
 from analysis.testing.fake_fred import FakeFred
 
 # The upper bound of the Fed's target range around the December 2025 cut; 12-12 is missing.

@@ -18,8 +18,6 @@ from analysis.data.errors import (
     TransientSourceError,
 )
 from analysis.data.holdings import (
-    fetch_iwm_holdings,
-    get_iwm_holdings,
     latest_holdings,
     list_holdings,
     load_holdings,
@@ -28,8 +26,9 @@ from analysis.data.holdings import (
     to_yahoo_symbol,
 )
 from analysis.data.settings import Settings
-from analysis.data.sources.retry import RetryPolicy
 from analysis.data.store import Store
+from analysis.fetch.holdings import fetch_iwm_holdings, get_iwm_holdings
+from analysis.fetch.sources.retry import RetryPolicy
 
 # Hand-written in the layout of the fund's holdings download (preamble, header, rows,
 # trailing notice); the companies and figures are fictional.

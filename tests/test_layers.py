@@ -20,7 +20,10 @@ from analysis.site.notebook import qmd_to_notebook
 LINT_IMPORTS = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
 PUBLIC_MODULES = {"analysis.data", "analysis.metrics", "analysis.charts", "analysis.claims"}
 PUBLIC_MODULES |= {"analysis.post"}
-LAYERS_CONTRACT = "analysis is layered: cli > site > charts | post > claims > metrics > data > text"
+LAYERS_CONTRACT = (
+    "analysis is layered: cli > site > charts | post | fetch > claims > metrics > data > text"
+)
+FETCHING_CONTRACT = "Only site and cli import the fetching side (analysis.fetch)"
 TESTING_CONTRACT = "Only tests, benchmarks and analysis.testing itself import analysis.testing"
 
 needs_import_linter = pytest.mark.skipif(
@@ -58,6 +61,7 @@ def test_the_package_keeps_its_contracts():
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{LAYERS_CONTRACT} KEPT" in result.stdout
     assert f"{TESTING_CONTRACT} KEPT" in result.stdout
+    assert f"{FETCHING_CONTRACT} KEPT" in result.stdout
 
 
 @needs_import_linter
@@ -99,6 +103,27 @@ VIOLATIONS = [
     ),
     pytest.param(
         "metrics/returns.py",
+        "from analysis.fetch.update import update_series",
+        FETCHING_CONTRACT,
+        "analysis.metrics.returns -> analysis.fetch.update",
+        id="metrics-imports-the-fetching-side",
+    ),
+    pytest.param(
+        "data/load.py",
+        "import analysis.fetch.sources.yahoo",
+        FETCHING_CONTRACT,
+        "analysis.data.load -> analysis.fetch.sources.yahoo",
+        id="data-imports-a-source",
+    ),
+    pytest.param(
+        "charts/style.py",
+        "from analysis.fetch.universe import update_universe",
+        FETCHING_CONTRACT,
+        "analysis.charts.style -> analysis.fetch.universe",
+        id="charts-imports-the-universe-fetch",
+    ),
+    pytest.param(
+        "metrics/returns.py",
         "from analysis.testing.fixture_store import build_fixture_store",
         TESTING_CONTRACT,
         "analysis.metrics.returns -> analysis.testing.fixture_store",
@@ -119,7 +144,10 @@ def test_a_planted_import_breaks_its_contract_with_the_contracts_message(
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"{contract} BROKEN" in result.stdout
     assert report in result.stdout
-    assert "Contracts: 1 kept, 1 broken." in result.stdout
+    # The fetching side sits in a layer above metrics, claims and data, and beside charts
+    # and post: an import of it from those breaks the layers contract as well.
+    broken = 2 if contract == FETCHING_CONTRACT else 1
+    assert f"Contracts: {3 - broken} kept, {broken} broken." in result.stdout
 
 
 @needs_import_linter

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 
 from analysis.data.clock import SimulatedClock
-from analysis.data.sources.pacing import Pacer, PacingPolicy, paced, pacer_for, reset_pacers
-from analysis.data.sources.yahoo import fetch_yahoo
+from analysis.fetch.sources.pacing import Pacer, PacingPolicy, paced, pacer_for, reset_pacers
+from analysis.fetch.sources.yahoo import fetch_yahoo
 from analysis.testing.fake_yahoo import FakeYahooSession, RateLimit, make_ohlcv
 
 CHART = "https://query2.finance.yahoo.com/v8/finance/chart/IWM?range=1d&interval=1d"
@@ -199,7 +199,7 @@ def test_a_fetch_through_a_rate_limited_fake_completes_and_is_paced(simulated_ti
 
 
 def test_the_next_build_starts_from_the_pace_the_last_one_learned(tmp_path, simulated_time):
-    from analysis.data.fetch_status import resume_pacers, write_fetch_status
+    from analysis.fetch.status import resume_pacers, write_fetch_status
 
     record = {
         "finished_at": "2026-01-16T23:05:00+00:00",

@@ -15,7 +15,7 @@ from analysis.data.errors import (
     SymbolNotFoundError,
     TransientSourceError,
 )
-from analysis.data.sources.transport import (
+from analysis.fetch.sources.transport import (
     error_for_exception,
     error_for_status,
     retry_after_seconds,

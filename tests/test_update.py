@@ -6,9 +6,9 @@ import pytest
 from analysis.data.errors import DataError, OfflineError, StaleDataError
 from analysis.data.sessions import session_close
 from analysis.data.settings import LIVE, OFFLINE, Settings
-from analysis.data.sources.retry import RetryPolicy
 from analysis.data.store import Store
-from analysis.data.update import update_series
+from analysis.fetch.sources.retry import RetryPolicy
+from analysis.fetch.update import update_series
 from analysis.testing.fake_fred import FakeFred
 from analysis.testing.fake_yahoo import FakeYahooSession, make_ohlcv
 
@@ -269,7 +269,7 @@ def _prov(symbol, last_bar="2026-02-06", **fields):
 
 
 def test_failures_are_one_line_each_and_offline_only_when_all_are_offline():
-    from analysis.data.update import FAILED, OFFLINE, Outcome, UpdateReport
+    from analysis.fetch.update import FAILED, OFFLINE, Outcome, UpdateReport
 
     report = UpdateReport(
         {
@@ -289,7 +289,7 @@ def test_failures_are_one_line_each_and_offline_only_when_all_are_offline():
 
 
 def test_every_stale_series_past_the_limit_is_named_with_its_last_error_if_any():
-    from analysis.data.update import OFFLINE, STALE, Outcome, UpdateReport
+    from analysis.fetch.update import OFFLINE, STALE, Outcome, UpdateReport
 
     fetched = "2026-02-06T23:00:00+00:00"
     report = UpdateReport(
@@ -308,7 +308,7 @@ def test_every_stale_series_past_the_limit_is_named_with_its_last_error_if_any()
 
 
 def test_the_later_of_fetched_and_checked_is_compared_as_times_not_as_text():
-    from analysis.data.update import STALE, Outcome, UpdateReport
+    from analysis.fetch.update import STALE, Outcome, UpdateReport
 
     # 20:00 in New York is 01:00 UTC the next day: later, though it sorts first as text
     checked = "2026-02-09T20:00:00-05:00"
@@ -319,7 +319,7 @@ def test_the_later_of_fetched_and_checked_is_compared_as_times_not_as_text():
 
 
 def test_is_current_at_its_edges():
-    from analysis.data.update import is_current
+    from analysis.data.freshness import is_current
 
     close = session_close(pd.Timestamp("2026-02-12"))
     on_the_session = _prov("A", last_bar="2026-02-12")
@@ -344,7 +344,7 @@ def test_fetch_times_are_kept_to_the_second(store, history):
 
 
 def test_a_symbol_missing_from_the_batch_answer_is_an_empty_response(store, monkeypatch):
-    from analysis.data.sources import yahoo
+    from analysis.fetch.sources import yahoo
 
     monkeypatch.setattr(yahoo, "fetch_yahoo", lambda symbols, start, **options: {})
     report = run(store, None, after_close("2026-02-12"), symbols=("IWM",))
@@ -385,7 +385,7 @@ def test_without_a_clock_time_the_update_uses_now(store):
 
 
 def test_outcomes_carry_symbol_status_provenance_and_where_fetching_started(store, history):
-    from analysis.data.update import Outcome
+    from analysis.fetch.update import Outcome
 
     stored_through(store, history, "2026-02-12")
     prov = store.provenance("IWM")
@@ -417,7 +417,7 @@ def test_the_retry_policy_and_wait_function_given_are_used(store, history):
 def test_a_corrupted_file_is_logged_and_its_outcome_keeps_the_reason(store, history, caplog):
     stored_through(store, history, "2026-02-12")
     (store.series_dir / store.provenance("IWM").data_file).write_bytes(b"garbage")
-    with caplog.at_level("WARNING", logger="analysis.data.update"):
+    with caplog.at_level("WARNING", logger="analysis.fetch.update"):
         report = run(store, FakeYahooSession(history), after_close("2026-02-13"))
     iwm = report.outcomes["IWM"]
     assert (iwm.symbol, iwm.status) == ("IWM", "updated")

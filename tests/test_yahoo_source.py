@@ -17,9 +17,9 @@ from analysis.data.errors import (
     SymbolNotFoundError,
     TransientSourceError,
 )
-from analysis.data.sources.retry import RetryPolicy
-from analysis.data.sources.yahoo import YAHOO_SOURCE, fetch_yahoo
 from analysis.data.store import OHLCV_COLUMNS
+from analysis.fetch.sources.retry import RetryPolicy
+from analysis.fetch.sources.yahoo import YAHOO_SOURCE, fetch_yahoo
 from analysis.testing.fake_yahoo import (
     CRUMB,
     NAN_TAIL_ROWS,

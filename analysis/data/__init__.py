@@ -12,9 +12,10 @@ What a post uses (everything here reads what the build's fetch step stored):
 - :func:`series_status`, :class:`SeriesStatus`: provenance and freshness of each series;
 - :func:`data_notice`: the "Data as of" line and the stale-data warning.
 
-The modules below this package are the data layer's internals: settings, the store and its
-incremental updates, the trading calendar, the sources (the only network code) and the
-fund holdings. Nothing in this layer imports from the layers above it.
+The modules below this package are the data layer's internals: settings, the store, the
+trading calendar, freshness, stored holdings files and the last fetch's record. None of
+them talks to a network: fetching is :mod:`analysis.fetch`, which writes the store this
+package reads, and which nothing here or in the layers that posts use may import.
 """
 
 from analysis.data.availability import Available, first_available, load_available

@@ -1,9 +1,10 @@
-"""What the last fetch did, kept in the store for ``status``, the workflow summary and posts.
+"""Read what the last fetch did, kept in the store for ``status``, the workflow summary and posts.
 
 ``data/fetch-status.json`` is written (atomically) at the end of every live fetch of the
 posts' data: when it ran, how long, its budget, per source the requests sent, the answers
 that were 429, the seconds spent waiting and the pacing rate at the end, and per universe
-how many members have data, how many failed, and how many the budget did not reach.
+how many members have data, how many failed, and how many the budget did not reach. It is
+written by :mod:`analysis.fetch.status`.
 """
 
 from __future__ import annotations
@@ -11,44 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
-
-from analysis.data.sources.pacing import pacer_for, pacing_stats
-from analysis.data.store import atomic_write, utc_now_iso
-
 STATUS_FILE = "fetch-status.json"
-# How long what a fetch learned about a source's limit is trusted by the next one.
-REMEMBER_PACE = pd.Timedelta(days=7)
-
-
-def write_fetch_status(root: Path, record: dict) -> Path:
-    """Replace the store's fetch status with ``record``; return the file's path."""
-    path = Path(root) / STATUS_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, (json.dumps(record, indent=2) + "\n").encode("utf-8"))
-    return path
-
-
-def fetch_record(universes: dict, *, seconds: float, budget: float) -> dict:
-    """The record of a fetch that just ended: ``universes`` maps a name to its report."""
-    return {
-        "finished_at": utc_now_iso(),
-        "seconds": round(seconds, 1),
-        "budget_seconds": budget,
-        "sources": {
-            name: {**stats, "waited_seconds": round(stats["waited_seconds"], 1)}
-            for name, stats in pacing_stats().items()
-        },
-        "universes": {
-            name: {
-                "members": len(report.members),
-                "with_data": len(report.with_data),
-                "failed": len(report.failed),
-                "not_reached": len(report.not_reached),
-            }
-            for name, report in universes.items()
-        },
-    }
 
 
 def read_fetch_status(root: Path) -> dict | None:
@@ -58,31 +22,3 @@ def read_fetch_status(root: Path) -> dict | None:
     except (OSError, ValueError):
         return None
     return record if isinstance(record, dict) else None
-
-
-def resume_pacers(root: Path, *, now=None) -> dict[str, float]:
-    """Start each source's pacer from the rate the last fetch ended at, if recent.
-
-    A build is a new process; without this it would start at the configured rate and run
-    into a limit the last build had already found. Returns the rates resumed, by source.
-    """
-    record = read_fetch_status(root) or {}
-    now = pd.Timestamp(now if now is not None else utc_now_iso())
-    try:
-        finished = pd.Timestamp(record.get("finished_at"))
-    except (TypeError, ValueError):
-        return {}
-    if finished is pd.NaT or now - finished > REMEMBER_PACE:
-        return {}
-    resumed = {}
-    for source, stats in (record.get("sources") or {}).items():
-        rate, ceiling = stats.get("rate"), stats.get("ceiling")
-        if not isinstance(rate, int | float) or rate <= 0:
-            continue
-        try:
-            pacer = pacer_for(source)
-        except ValueError:
-            continue
-        pacer.resume(float(rate), float(ceiling) if isinstance(ceiling, int | float) else None)
-        resumed[source] = pacer.rate
-    return resumed

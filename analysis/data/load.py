@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.data.errors import OfflineError
+from analysis.data.freshness import is_current
 from analysis.data.settings import Settings, load_settings
 from analysis.data.store import Provenance, Store, utc_now_iso
-from analysis.data.update import is_current
 
 
 def open_store(settings: Settings | None = None) -> Store:

@@ -25,11 +25,11 @@ from functools import cached_property
 from pathlib import Path
 
 from analysis.data.errors import DataError
+from analysis.data.freshness import is_current
 from analysis.data.frontmatter import Post
 from analysis.data.holdings import latest_holdings
 from analysis.data.load import SeriesStatus
 from analysis.data.store import Store, checksum, utc_now_iso
-from analysis.data.update import is_current
 
 PACKAGE = "analysis"
 # What builds write into a post's folder: not part of the post's source.

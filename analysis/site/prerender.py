@@ -30,12 +30,12 @@ import yaml
 
 from analysis.data.clock import default_clock
 from analysis.data.errors import DataError
-from analysis.data.fetch_status import fetch_record, resume_pacers, write_fetch_status
 from analysis.data.frontmatter import Post, declared_series, declared_universes
 from analysis.data.settings import PROJECT_ROOT, Settings
 from analysis.data.store import Store, atomic_write
-from analysis.data.universe import refresh_iwm_universe
-from analysis.data.update import UpdateReport, update_series
+from analysis.fetch.status import fetch_record, resume_pacers, write_fetch_status
+from analysis.fetch.universe import refresh_iwm_universe
+from analysis.fetch.update import UpdateReport, update_series
 from analysis.post import WINDOW_KEY, read_window
 
 HEADLINE_FILE = "headline.py"

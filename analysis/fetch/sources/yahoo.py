@@ -14,11 +14,11 @@ into one result per symbol, either a clean frame or an error saying what went wr
   1.7 keeps it in a private per-call context (``yfinance.shared._ERRORS`` is no longer
   filled), and words a server error and an unknown symbol alike ("possibly delisted").
 - Every request (cookie, crumb, timezone, chart) waits its turn with the process's Yahoo
-  pacer (:mod:`analysis.data.sources.pacing`), which also retries a 429 in place after its
+  pacer (:mod:`analysis.fetch.sources.pacing`), which also retries a 429 in place after its
   pause. Failures that remain transient are retried with backoff
-  (:mod:`analysis.data.sources.retry`), each retry one ``yf.download`` for just the symbols
+  (:mod:`analysis.fetch.sources.retry`), each retry one ``yf.download`` for just the symbols
   that failed that way. HTTP statuses and transport errors mean what
-  :mod:`analysis.data.sources.transport` says.
+  :mod:`analysis.fetch.sources.transport` says.
 - A symbol whose exchange timezone is known (``timezones``, from the holdings file) is
   written into yfinance's timezone cache first, so yfinance skips its one-bar timezone probe:
   one request per symbol instead of two.
@@ -60,9 +60,9 @@ from analysis.data.errors import (
     TransientSourceError,
 )
 from analysis.data.settings import load_settings
-from analysis.data.sources import pacing, transport
-from analysis.data.sources.retry import RetryPolicy, call_with_retries
 from analysis.data.store import OHLCV_COLUMNS
+from analysis.fetch.sources import pacing, transport
+from analysis.fetch.sources.retry import RetryPolicy, call_with_retries
 
 __all__ = ["YAHOO_SOURCE", "fetch_yahoo"]
 

@@ -3,7 +3,7 @@
 The policy is ours (how many attempts, how much waiting); the retry loop is tenacity's. Waits
 go through the shared clock (:mod:`analysis.data.clock`) unless a ``sleep`` is passed, so
 tests and benchmarks never really sleep. A rate limit's ``Retry-After`` is not waited here:
-the source's pacer (:mod:`analysis.data.sources.pacing`) holds every request to that source
+the source's pacer (:mod:`analysis.fetch.sources.pacing`) holds every request to that source
 until it has passed, retries included.
 """
 

@@ -32,8 +32,8 @@ from analysis.data.errors import (
     SymbolNotFoundError,
     TransientSourceError,
 )
-from analysis.data.sources import pacing, transport
-from analysis.data.sources.retry import RetryPolicy, call_with_retries
+from analysis.fetch.sources import pacing, transport
+from analysis.fetch.sources.retry import RetryPolicy, call_with_retries
 
 FRED_SOURCE = "FRED, Federal Reserve Bank of St. Louis"
 FRED_URL_ENV = "ANALYSIS_FRED_URL"
@@ -114,7 +114,7 @@ def fetch_fred(
         Bound on attempts and waiting for rate limits, server errors and timeouts.
     sleep : callable, optional
         Used between retries; by default the process clock's (tests pass a recorder).
-        Requests also wait their turn with the FRED pacer (:mod:`analysis.data.sources.pacing`).
+        Requests also wait their turn with the FRED pacer (:mod:`analysis.fetch.sources.pacing`).
 
     Returns
     -------

@@ -36,7 +36,7 @@ from pyrate_limiter import AbstractClock, Duration, Rate, RateItem, StateBucket
 from analysis.data.clock import Clock, default_clock
 from analysis.data.errors import BudgetExhaustedError
 from analysis.data.settings import DEFAULT_YAHOO_RATE
-from analysis.data.sources.transport import retry_after_seconds
+from analysis.fetch.sources.transport import retry_after_seconds
 
 __all__ = [
     "DEFAULT_YAHOO_RATE",

@@ -30,16 +30,15 @@ from analysis.data.errors import (
     OfflineError,
     StaleDataError,
 )
+from analysis.data.freshness import is_current, last_confirmed
 from analysis.data.sessions import (
-    SETTLE_TIME,
     closed_sessions_between,
     last_closed_session,
-    session_close,
 )
 from analysis.data.settings import Settings
-from analysis.data.sources import fred, yahoo
-from analysis.data.sources.retry import RetryPolicy
 from analysis.data.store import Provenance, Store, utc_now_iso
+from analysis.fetch.sources import fred, yahoo
+from analysis.fetch.sources.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -119,39 +118,18 @@ class UpdateReport:
         too_old = [
             (o, lag)
             for o in self.stale
-            if (lag := closed_sessions_between(_last_confirmed(o.provenance), self.now))
+            if (lag := closed_sessions_between(last_confirmed(o.provenance), self.now))
             > max_stale_sessions
         ]
         if too_old:
             raise StaleDataError(
                 "; ".join(
-                    f"{o.symbol}: last refreshed {_last_confirmed(o.provenance)} "
+                    f"{o.symbol}: last refreshed {last_confirmed(o.provenance)} "
                     f"({lag} sessions ago, limit {max_stale_sessions})"
                     + (f"; last error: {o.error}" if o.error else "")
                     for o, lag in too_old
                 )
             )
-
-
-def _last_confirmed(prov: Provenance) -> str:
-    """When the rows were last obtained from, or confirmed by, their source."""
-    return max(filter(None, (prov.fetched_at, prov.checked_at)), key=pd.Timestamp)
-
-
-def is_current(prov: Provenance, now, *, session: pd.Timestamp | None = None) -> bool:
-    """Whether a stored series already holds everything up to the last closed session.
-
-    True when its last bar is that session, or when a live source was asked after that
-    session's close had settled and had nothing newer (sources that publish with a lag,
-    symbols that did not trade). Imported rows are vouched for by no source. ``session``
-    (the last closed session at ``now``) may be passed in when checking many series.
-    """
-    session = last_closed_session(pd.Timestamp(now)) if session is None else session
-    if prov.last_bar_date >= session:
-        return True
-    if prov.checked_at is None:
-        return False
-    return pd.Timestamp(prov.checked_at) >= session_close(session) + SETTLE_TIME
 
 
 def update_series(

@@ -16,7 +16,7 @@ any other HTTP 4xx                              ``SourceError``            no
 ==============================================  =========================  =========
 
 A 429's ``Retry-After`` header (seconds, or an HTTP date) is kept on the error as
-``retry_after``, for the pacer (:mod:`analysis.data.sources.pacing`) to honour.
+``retry_after``, for the pacer (:mod:`analysis.fetch.sources.pacing`) to honour.
 """
 
 from __future__ import annotations

@@ -1,1 +1,0 @@
-"""Data sources: the only modules that touch the network (and the CSV importer)."""
