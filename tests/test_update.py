@@ -155,16 +155,20 @@ def test_rewritten_adjusted_history_triggers_a_full_refetch(store, history):
     assert (stored["adj_close"] / stored["close"]).round(6).eq(0.95).all()
 
 
-def test_nothing_new_counts_as_checked_not_as_failure(store, history):
+def test_nothing_new_is_not_a_failure_but_is_not_checked_either(store, history):
+    """Yahoo without the last session's bar has not vouched for it: asked again next build."""
     stored_through(store, history, "2026-02-12", symbols=("IWM",))
+    checked_before = store.provenance("IWM").checked_at
     session = FakeYahooSession(upto(history, "2026-02-12"))  # the new bar is not out yet
     now = after_close("2026-02-13")
     report = run(store, session, now, symbols=("IWM",))
     assert report.outcomes["IWM"].status == "unchanged"
-    assert pd.Timestamp(store.provenance("IWM").checked_at) == now.floor("s")
+    assert report.outcomes["IWM"].error is None
+    assert store.provenance("IWM").checked_at == checked_before
     again = FakeYahooSession(history)
     run(store, again, now + pd.Timedelta(minutes=5), symbols=("IWM",))
-    assert again.requests_made == []  # checked after the close had settled
+    assert requested(again) == [("IWM", pd.Timestamp("2026-02-05").date())]
+    assert store.provenance("IWM").last_bar == "2026-02-13"
 
 
 def test_a_corrupted_file_is_quarantined_and_fetched_again(store, history):

@@ -24,6 +24,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from analysis.data.errors import (
+    BudgetExhaustedError,
     CorruptedStoreError,
     DataError,
     EmptyResponseError,
@@ -58,6 +59,9 @@ CURRENT, UPDATED, UNCHANGED, STALE, FAILED, OFFLINE = (
     "failed",
     "offline",
 )
+# The fetch deadline came (or the source was given up on for this build) before the symbol
+# was asked: it keeps what the store holds, and it is not a failure of its source.
+NOT_REACHED = "not reached"
 
 
 @dataclass
@@ -89,13 +93,22 @@ class UpdateReport:
 
     @property
     def failed(self) -> list[Outcome]:
-        """Symbols the store still has no rows for."""
-        return [o for o in self.outcomes.values() if not o.usable]
+        """Symbols the store still has no rows for, though their source was asked."""
+        return [o for o in self.outcomes.values() if not o.usable and o.status != NOT_REACHED]
+
+    @property
+    def not_reached(self) -> list[Outcome]:
+        """Symbols the fetch deadline (or a source given up on) left unasked this build."""
+        return [o for o in self.outcomes.values() if o.status == NOT_REACHED]
 
     @property
     def stale(self) -> list[Outcome]:
         """Symbols served from older stored rows because the source failed or was not asked."""
-        return [o for o in self.outcomes.values() if o.usable and o.status in (STALE, OFFLINE)]
+        return [
+            o
+            for o in self.outcomes.values()
+            if o.usable and o.status in (STALE, OFFLINE, NOT_REACHED)
+        ]
 
     def raise_for_problems(
         self, max_stale_sessions: int | None, *, allow_missing: bool = False
@@ -109,9 +122,10 @@ class UpdateReport:
         StaleDataError
             A series lags more closed sessions than ``max_stale_sessions``.
         """
-        if self.failed and not allow_missing:
-            lines = [f"{o.symbol}: {o.error}" for o in self.failed]
-            error = OfflineError if all(o.status == OFFLINE for o in self.failed) else DataError
+        missing = [o for o in self.outcomes.values() if not o.usable]
+        if missing and not allow_missing:
+            lines = [f"{o.symbol}: {o.error}" for o in missing]
+            error = OfflineError if all(o.status == OFFLINE for o in missing) else DataError
             raise error("; ".join(lines))
         if max_stale_sessions is None:
             return
@@ -224,7 +238,18 @@ def _fetch_due(due, store, report, now, yahoo_options, fred_options) -> None:
         results = yahoo.fetch_yahoo(batch, start, **yahoo_options)
         for symbol in batch:
             result = _result_for(results, symbol)
-            _apply(store, report, symbol, result, yahoo.YAHOO_SOURCE, fetched_at, start, None)
+            stored = _stored_rows(store, report, symbol, result)
+            _apply(
+                store,
+                report,
+                symbol,
+                result,
+                yahoo.YAHOO_SOURCE,
+                fetched_at,
+                start,
+                stored,
+                refetch=True,
+            )
     for symbol, start in due.items():
         if not fred.is_fred_symbol(symbol):
             continue
@@ -269,37 +294,97 @@ def _history_was_readjusted(stored: pd.DataFrame | None, result) -> bool:
     return bool(drift > ADJUSTMENT_TOLERANCE)
 
 
-def _apply(store, report, symbol, result, source, fetched_at, start, stored) -> None:
-    """Record one symbol's answer: merge new rows into ``stored``, or note the failure."""
+def merge_answer(stored: pd.DataFrame, answer: pd.DataFrame) -> pd.DataFrame:
+    """Stored rows the answer does not cover, with the answer's rows: never fewer rows.
+
+    An answer may be truncated (Yahoo under load stops short of the newest weeks), shifted
+    or have holes; a stored bar it does not mention is kept as it is. Only bars the answer
+    does carry are replaced (late revisions of volume or a high).
+    """
+    kept = stored[~stored.index.isin(answer.index)]
+    if kept.empty:
+        return answer.sort_index()
+    return pd.concat([kept, answer]).sort_index()
+
+
+def covers(answer: pd.DataFrame, stored: pd.DataFrame) -> bool:
+    """Whether ``answer`` spans all of ``stored``: what a full refetch must prove."""
+    return bool(answer.index[0] <= stored.index[0] and answer.index[-1] >= stored.index[-1])
+
+
+def _reaches(result: pd.DataFrame, source: str, session: pd.Timestamp | None) -> bool:
+    """Whether an answer vouches for the last closed session (Yahoo; FRED publishes late)."""
+    if source != yahoo.YAHOO_SOURCE or session is None:
+        return True
+    return bool(result.index[-1] >= session)
+
+
+def _fail(store, outcome, symbol, message, fetched_at) -> None:
+    outcome.error = message
+    if outcome.provenance is not None:
+        store.record_failure(symbol, message, attempted_at=fetched_at)
+        outcome.provenance = store.provenance(symbol)
+        outcome.status = STALE
+    else:
+        outcome.status = FAILED
+
+
+def _apply(
+    store, report, symbol, result, source, fetched_at, start, stored, *, refetch=False
+) -> None:
+    """Record one symbol's answer: merge new rows into the stored ones, or note the failure.
+
+    No stored bar is lost: an answer that stops before the stored last bar is not written
+    (the series is stale and asked again), and otherwise every stored row the answer does
+    not cover is kept. Only a full refetch after a re-adjustment replaces the stored rows,
+    and only when it spans them all. A series is marked checked only when the answer
+    reaches the last closed session.
+    """
     outcome = report.outcomes[symbol]
     outcome.requested_from = start
     previous = outcome.provenance
-    if isinstance(result, Exception):
-        outcome.error = str(result)
-        if previous is not None:
-            store.record_failure(symbol, str(result), attempted_at=fetched_at)
-            outcome.provenance = store.provenance(symbol)
-            outcome.status = STALE
-        else:
-            outcome.status = FAILED
+    if isinstance(result, BudgetExhaustedError):
+        # Not reached: the deadline came first (or the source was given up on this build).
+        outcome.status, outcome.error = NOT_REACHED, str(result)
         return
-    if stored is not None:
-        merged = pd.concat([stored[stored.index < result.index[0]], result])
-        if merged.equals(stored):
-            store.record_checked(symbol, checked_at=fetched_at)
-            outcome.provenance, outcome.status = store.provenance(symbol), UNCHANGED
+    if isinstance(result, Exception):
+        _fail(store, outcome, symbol, str(result), fetched_at)
+        return
+    session = last_closed_session(report.now) if report.now is not None else None
+    checked = _reaches(result, source, session)
+    if refetch and stored is not None:
+        if not covers(result, stored):
+            _fail(
+                store, outcome, symbol, _short(symbol, result, stored, "re-adjusted "), fetched_at
+            )
             return
-        sources = list(dict.fromkeys([*previous.source.split("; "), source]))
-        outcome.provenance = store.write(
-            symbol,
-            merged,
-            source="; ".join(sources),
-            fetched_at=fetched_at,
-            checked=True,
-            notes=previous.notes,
-        )
+        merged = result
+    elif stored is not None:
+        if result.index[-1] < stored.index[-1]:
+            _fail(store, outcome, symbol, _short(symbol, result, stored), fetched_at)
+            return
+        merged = merge_answer(stored, result)
     else:
-        outcome.provenance = store.write(
-            symbol, result, source=source, fetched_at=fetched_at, checked=True
-        )
+        merged = result
+    if stored is not None and merged.equals(stored):
+        if checked:
+            store.record_checked(symbol, checked_at=fetched_at)
+            outcome.provenance = store.provenance(symbol)
+        outcome.status = UNCHANGED
+        return
+    if previous is not None:
+        sources = "; ".join(dict.fromkeys([*previous.source.split("; "), source]))
+        notes = previous.notes
+    else:
+        sources, notes = source, None
+    outcome.provenance = store.write(
+        symbol, merged, source=sources, fetched_at=fetched_at, checked=checked, notes=notes
+    )
     outcome.status = UPDATED
+
+
+def _short(symbol, result, stored, what="") -> str:
+    return (
+        f"{symbol}: the {what}answer stops at {result.index[-1].date()}, before the stored "
+        f"last bar {stored.index[-1].date()}; the stored rows are kept and asked again"
+    )
