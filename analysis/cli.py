@@ -19,6 +19,7 @@ from analysis.data.fetch_status import read_fetch_status
 from analysis.data.load import series_status
 from analysis.data.settings import load_settings
 from analysis.data.store import Store, utc_now_iso
+from analysis.fetch.member_states import describe as describe_states
 from analysis.fetch.sources.csv_import import read_series_csv
 from analysis.fetch.update import update_series
 from analysis.site import freeze, prerender
@@ -208,28 +209,43 @@ def _print_last_fetch(record: dict | None, fmt: str) -> None:
         return
     print(
         f"finished {record.get('finished_at')}: {record.get('seconds', 0):g} s of fetching "
-        f"(budget for universe members {record.get('budget_seconds', 0):g} s)"
+        f"(deadline for the whole fetch step {record.get('budget_seconds', 0):g} s)"
     )
     print()
     rows = [
         {
             "source": name,
             "requests sent": stats.get("requests", 0),
-            "answers 429": stats.get("rate_limited", 0),
+            "answers throttled": stats.get("rate_limited", 0),
             "seconds waiting": f"{stats.get('waited_seconds', 0):g}",
-            "pacing rate (per minute)": f"{stats.get('rate', 0):g}",
+            "rate (per minute)": f"{stats.get('rate', 0):.3g}",
+            "ceiling (per minute)": f"{stats.get('ceiling', 0):.3g}",
+            "why": stats.get("why") or "",
         }
         for name, stats in record.get("sources", {}).items()
     ]
     _print_rows(rows, fmt, empty="no requests were sent")
+    posts = record.get("posts")
+    if posts:
+        print()
+        text = describe_states(sum_states(posts), posts).replace("members", "series")
+        print(f"posts' series: {text}")
     for name, u in record.get("universes", {}).items():
-        line = f"universe {name}: {u['with_data']:,} of {u['members']:,} members have data"
-        if u.get("not_reached"):
-            line += f"; still filling: {u['not_reached']:,} not reached yet (next builds)"
-        if u.get("failed"):
-            line += f"; {u['failed']:,} failed"
+        if "complete" in u:
+            line = f"universe {name}: {describe_states(u['members'], u)}"
+        else:  # a record from before the four states
+            line = f"universe {name}: {u['with_data']:,} of {u['members']:,} members have data"
+            if u.get("not_reached"):
+                line += f"; {u['not_reached']:,} not reached (next builds)"
+        if u.get("gave_up"):
+            line += f"; {u['gave_up']}"
         print()
         print(line)
+
+
+def sum_states(counts: dict) -> int:
+    """How many series a record's state counts cover."""
+    return counts.get("complete", 0) + counts.get("behind", 0)
 
 
 def _print_next_build(posts_dir: Path, store: Store, fmt: str) -> None:

@@ -500,20 +500,38 @@ def test_universe_update_asks_only_for_missing_bars(tmp_path):
     assert sorted(r.symbol for r in cold.chart_requests) == members  # one request each
     # new members are fetched from five years back, not their whole history
     assert {r.start.year for r in cold.chart_requests} == {day_one.year - 5}
-    assert list(report.failed) == ["GONE"]
-    assert "does not know this symbol" in report.failed["GONE"]
+    # GONE is in the holdings: Yahoo's 404 is an incident until another day repeats it.
+    assert report.failed == {} and report.not_reached == ["GONE"]
+    assert "transient until it repeats on another day" in report.outcomes["GONE"].error
     assert report.with_data == members
-    assert report.summary() == "7 of 8 members have data; 1 failed"
+    assert report.summary() == (
+        f"7 of 8 members complete for {day_one.date()}; 1 behind (1 no data yet); 1 not "
+        "reached this build (the next build fetches them first)"
+    )
 
     again = FakeYahooSession(first)
-    report = update_universe(wanted, store, settings, again, now=session_close(day_one) + after)
+    report = update_universe(
+        wanted, store, settings, again, now=session_close(day_one) + after, failing=report.failing
+    )
     assert again.chart_requests == []  # all complete; GONE is tried again and still unknown
-    assert list(report.failed) == ["GONE"]
+    assert report.not_reached == ["GONE"]  # the same day does not confirm it
     assert {s for s, o in report.outcomes.items() if o.status == "current"} == set(members)
 
     later = FakeYahooSession(full)
     report = update_universe(
-        wanted, store, settings, later, batch_size=3, now=session_close(day_two) + after
+        wanted,
+        store,
+        settings,
+        later,
+        batch_size=3,
+        now=session_close(day_two) + after,
+        failing=report.failing,
+    )
+    assert report.failed == {
+        "GONE": "GONE: Yahoo Finance does not know this symbol (on two different days)"
+    }
+    assert report.summary().endswith(
+        "1 failing (1: Yahoo Finance does not know this symbol (on two different days))"
     )
     known = [r for r in later.chart_requests if r.symbol != "GONE"]
     assert sorted(r.symbol for r in known) == members  # one request per member ...
@@ -575,7 +593,8 @@ def test_refresh_then_breadth_offline_end_to_end(tmp_path):
         now=session_close(last) + pd.Timedelta(hours=3),
     )
     assert holdings.as_of == pd.Timestamp("2026-01-16")
-    assert list(report.failed) == ["JTTY"]
+    # JTTY is in the holdings: Yahoo's 404 is not believed until another day repeats it.
+    assert report.failed == {} and report.not_reached == ["JTTY"]
     assert "CSK-B" in {r.symbol for r in yahoo.chart_requests}
 
     offline = Settings(data_dir=tmp_path, mode="offline")

@@ -40,16 +40,20 @@ def members_asked(session):
     return [r.symbol for r in session.chart_requests if r.symbol in MEMBERS]
 
 
-def test_posts_series_are_fetched_before_any_member_and_never_cut(tmp_path, one_a_second):
+def test_posts_series_are_fetched_before_any_member_and_share_the_deadline(tmp_path, one_a_second):
+    """One deadline for the whole fetch step: with none left, not even the posts' series
+    are asked (they are "not reached", not failed); with a little, they go first."""
     post = tmp_path / "posts" / "2026-01-10-a-week"
     post.mkdir(parents=True)
     (post / "index.qmd").write_text(
         '---\ndate: 2026-01-10\nseries: ["^RUT", "IWM"]\nuniverses: [IWM]\n---\n\nText.\n'
     )
     yahoo = FakeYahooSession({"^RUT": DATA, "IWM": DATA, **dict.fromkeys(MEMBERS, DATA)})
-    for budget, members_expected in ((0.0, 0), (1e9, len(MEMBERS))):
+    cases = ((0.0, "not reached", 0), (10.0, "updated", 0), (1e9, "updated", len(MEMBERS)))
+    for budget, posts_status, members_expected in cases:
         data = tmp_path / f"data-{budget:g}"
         yahoo.chart_requests.clear()
+        started = one_a_second.now()
         result = fetch_for_posts(
             find_posts(tmp_path / "posts"),
             settings_for(data, budget),
@@ -57,13 +61,19 @@ def test_posts_series_are_fetched_before_any_member_and_never_cut(tmp_path, one_
             yahoo_session=yahoo,
             holdings_session=FakeHoldingsSession(holdings_csv(MEMBERS)),
         )
+        assert one_a_second.now() - started <= max(budget, 0.0) + 1.0 or budget > 1e6
         asked = [r.symbol for r in yahoo.chart_requests]
-        assert asked[:2] == ["^RUT", "IWM"] or asked[:2] == ["IWM", "^RUT"]
+        if posts_status == "updated":
+            assert asked[:2] == ["^RUT", "IWM"] or asked[:2] == ["IWM", "^RUT"]
+        else:
+            assert asked == []
         assert len(members_asked(yahoo)) == members_expected
-        assert [o.status for o in result.report.outcomes.values()] == ["updated", "updated"]
-        report = result.members["IWM"]
-        assert len(report.not_reached) == len(MEMBERS) - members_expected
-        assert report.failed == {}
+        assert [o.status for o in result.report.outcomes.values()] == [posts_status] * 2
+        assert result.report.failed == []
+        report = result.members.get("IWM")
+        if report is not None:
+            assert len(report.not_reached) == len(MEMBERS) - members_expected
+            assert report.failed == {}
 
 
 def test_a_budget_stops_the_fetch_and_the_next_build_resumes_without_loss_or_repeat(

@@ -77,7 +77,15 @@ def test_first_build_fills_posts_first_stays_in_budget_and_says_how_far(
     yahoo_stats = status["sources"]["yahoo"]
     assert yahoo_stats["rate_limited"] == session.rate_limited >= 1
     assert yahoo_stats["rate"] < 60
-    assert f"universe IWM: holdings of 2026-01-16: {filled['with_data']} of 150" in out
+    # The fake's bars end on 2026-01-16; the build runs today, so members with data are
+    # honestly "behind", and the others have none yet.
+    assert filled["complete"] + filled["behind"] == 150
+    assert filled["behind_by"]["no data"] == 150 - filled["with_data"]
+    assert (
+        f"universe IWM: holdings of 2026-01-16: {filled['complete']} of 150 members complete "
+        f"for {filled['session']}; {filled['behind']} behind ("
+    ) in out
+    assert f"{150 - filled['with_data']} no data yet); {filled['not_reached']} not reached" in out
     # Every series the post declares arrived, before any member.
     store = Store(root)
     assert set(declared) <= set(store.symbols())

@@ -1,12 +1,22 @@
 """The pacer: even spacing, Retry-After honoured, the rate cut on 429 and raised again, bounded
 concurrency; and the fake's rate-limit mode it is measured against. All on simulated time."""
 
+import itertools
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from analysis.data.clock import SimulatedClock
-from analysis.fetch.sources.pacing import Pacer, PacingPolicy, paced, pacer_for, reset_pacers
+from analysis.data.errors import BudgetExhaustedError, SourceBlockedError
+from analysis.fetch.sources.pacing import (
+    Pacer,
+    PacingPolicy,
+    paced,
+    pacer_for,
+    recovered_ceiling,
+    reset_pacers,
+)
 from analysis.fetch.sources.yahoo import fetch_yahoo
 from analysis.testing.fake_yahoo import FakeYahooSession, RateLimit, make_ohlcv
 
@@ -42,7 +52,7 @@ def test_retry_after_is_honoured():
 
 def test_without_retry_after_the_pause_doubles_while_429s_continue():
     clock = SimulatedClock()
-    pacer = Pacer("x", PacingPolicy(rate=600, cooldown=60), clock)
+    pacer = Pacer("x", PacingPolicy(rate=600, cooldown=60, max_cooldown=600, jitter=0), clock)
     starts = []
     for _ in range(3):
         (t,) = sent_at(pacer, clock, 1)
@@ -51,6 +61,58 @@ def test_without_retry_after_the_pause_doubles_while_429s_continue():
     (after,) = sent_at(pacer, clock, 1)
     gaps = [b - a for a, b in zip([*starts, after], [*starts, after][1:], strict=False)]
     assert gaps == pytest.approx([60, 120, 240], abs=0.5)
+
+
+def test_without_retry_after_it_probes_short_then_exponential_with_jitter_then_gives_up():
+    """Yahoo sends no Retry-After: 5 s, then doubling (each shortened by up to a quarter at
+    random) up to 5 minutes; after 15 minutes of nothing but 429s it gives up for the build."""
+    clock = SimulatedClock()
+    pacer = Pacer("yahoo", PacingPolicy(rate=600), clock)
+    starts = []
+    with pytest.raises(SourceBlockedError, match=r"nothing but throttling .* for 1[5-9] minutes"):
+        while True:
+            (t,) = sent_at(pacer, clock, 1)
+            starts.append(t)
+            pacer.observe(429)
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    nominal = [5, 10, 20, 40, 80, 160, 300, 300, 300]
+    assert len(gaps) >= 7
+    for gap, full in zip(gaps, nominal, strict=False):
+        assert 0.75 * full - 0.2 <= gap <= full + 0.2
+    assert len({round(g / f, 3) for g, f in zip(gaps, nominal, strict=False)}) > 1  # jittered
+    assert starts[-1] <= 900 + 300
+    assert "given up until the next build" in pacer.stats().gave_up
+    assert pacer.stats().why == pacer.stats().gave_up
+
+
+def test_no_request_leaves_after_the_deadline_even_with_a_free_token():
+    """The old bug: the deadline was checked only when the pacer had to wait."""
+    clock = SimulatedClock()
+    pacer = Pacer("x", PacingPolicy(rate=60), clock)
+    pacer.deadline = 100.0
+    sent_at(pacer, clock, 1)
+    clock.sleep(120)  # a token is free again, but the deadline has passed
+    with pytest.raises(BudgetExhaustedError):
+        sent_at(pacer, clock, 1)
+    assert pacer.stats().requests == 1
+
+
+def test_a_crumb_reading_too_many_requests_counts_as_throttling(simulated_time):
+    session = FakeYahooSession({}, crumb_throttled=(0, 60))
+    pacer = Pacer("yahoo", PacingPolicy(rate=600), simulated_time)
+    with paced(session, pacer, attempts=2):
+        response = session.request("GET", "https://query1.finance.yahoo.com/v1/test/getcrumb")
+    assert response.text == "Too Many Requests"
+    assert pacer.stats().rate_limited == 2
+    assert pacer.rate == 300
+
+
+def test_the_ceiling_recovers_over_clean_builds():
+    ceiling = 3.0
+    for _ in range(3):
+        ceiling = recovered_ceiling(ceiling, 60.0)
+    assert ceiling == pytest.approx(60 - 57 * 0.4**3)  # 56.35: within 10% of 60
+    assert recovered_ceiling(60.0, 60.0) == 60.0
 
 
 def test_rate_is_cut_on_429_and_raised_again_after_successes():
@@ -172,7 +234,7 @@ def test_fake_sends_retry_after_or_not():
 
 def test_fake_penalty_box_blocks_everything_for_its_minutes():
     clock = SimulatedClock()
-    limit = RateLimit(60, burst=1, penalty_minutes=5)
+    limit = RateLimit(60, burst=1, retry_after=True, penalty_minutes=5)
     session = FakeYahooSession({"IWM": make_ohlcv("2025-01-02", 3)}, rate_limit=limit, clock=clock)
     assert answers(session, clock, [0, 0]) == [200, 429]
     assert session.request("GET", "https://fc.yahoo.com").status_code == 429  # cookie too
@@ -203,7 +265,10 @@ def test_the_next_build_starts_from_the_pace_the_last_one_learned(tmp_path, simu
 
     record = {
         "finished_at": "2026-01-16T23:05:00+00:00",
-        "sources": {"yahoo": {"rate": 30.0, "ceiling": 45.0}, "nowhere": {"rate": 5.0}},
+        "sources": {
+            "yahoo": {"rate": 30.0, "ceiling": 45.0, "rate_limited": 3},
+            "nowhere": {"rate": 5.0},
+        },
     }
     write_fetch_status(tmp_path, record)
     assert resume_pacers(tmp_path, now="2026-01-17T23:00:00+00:00") == {"yahoo": 30.0}
@@ -212,3 +277,26 @@ def test_the_next_build_starts_from_the_pace_the_last_one_learned(tmp_path, simu
     # A week later the limit it found is no longer trusted.
     assert resume_pacers(tmp_path, now="2026-01-24T23:06:00+00:00") == {}
     assert pacer_for("yahoo").rate == 60.0
+
+
+def test_after_a_build_without_429s_the_pace_climbs_back(tmp_path, simulated_time):
+    """No one-way ratchet: three clean builds bring 3 a minute back within 10% of 60."""
+    from analysis.fetch.status import resume_pacers, write_fetch_status
+
+    rate, ceiling, day = 3.0, 3.0, pd.Timestamp("2026-01-16T23:05:00+00:00")
+    for expected in (37.2, 50.88, 56.352):
+        write_fetch_status(
+            tmp_path,
+            {
+                "finished_at": day.isoformat(),
+                "sources": {"yahoo": {"rate": rate, "ceiling": ceiling, "rate_limited": 0}},
+            },
+        )
+        reset_pacers(simulated_time)
+        day += pd.Timedelta(days=1)
+        resume_pacers(tmp_path, now=day)
+        stats = pacer_for("yahoo").stats()
+        assert stats.rate == stats.ceiling == pytest.approx(expected)
+        assert "the last build was not throttled" in stats.why
+        rate, ceiling = stats.rate, stats.ceiling
+    assert rate >= 0.9 * 60

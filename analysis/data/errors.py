@@ -37,6 +37,10 @@ class BudgetExhaustedError(TransientSourceError):
     """The build's fetch budget would run out before the source may be asked again."""
 
 
+class SourceBlockedError(BudgetExhaustedError):
+    """A source has throttled every request for so long that this build stopped asking it."""
+
+
 class NetworkDownError(SourceError):
     """The source could not be reached at all (no route, DNS failure, connection refused).
 

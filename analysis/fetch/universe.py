@@ -18,7 +18,15 @@ from analysis.data.settings import Settings
 from analysis.data.store import Store
 from analysis.data.universe import member_symbols
 from analysis.fetch.holdings import get_iwm_holdings
-from analysis.fetch.sources.pacing import YAHOO, pacer_for
+from analysis.fetch.member_states import (
+    BACKING_OFF,
+    confirm_not_found,
+    describe,
+    remember_failures,
+    resting,
+    tally,
+)
+from analysis.fetch.sources.pacing import YAHOO, pacer_for, set_deadline
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +37,6 @@ BATCH_SIZE = 25
 # Outcome of a member the build's fetch budget did not reach: it keeps what the store holds
 # and comes first in the next build.
 NOT_REACHED = "not reached"
-BUDGET_MESSAGE = "the fetch budget runs out"
 # Exchanges in the holdings file whose listings trade on New York time. Seeding yfinance's
 # timezone cache with them saves a timezone request per member.
 _NEW_YORK_EXCHANGES = ("NASDAQ", "NEW YORK STOCK EXCHANGE", "NYSE", "CBOE")
@@ -54,6 +61,9 @@ class UniverseReport:
 
     members: list[str]
     outcomes: dict = field(default_factory=dict)
+    counts: dict = field(default_factory=dict)
+    failing: dict = field(default_factory=dict)
+    gave_up: str | None = None
 
     def with_status(self, *statuses: str) -> list[str]:
         """Members whose outcome has one of ``statuses``."""
@@ -61,17 +71,21 @@ class UniverseReport:
 
     @property
     def failed(self) -> dict[str, str]:
-        """Members the store has no rows for after the update, with the error."""
+        """Members the store has no rows for after the update, with the error.
+
+        A member this build did not get an answer for (the deadline, or a transient
+        failure such as a throttled answer) is not failed: see :attr:`not_reached`.
+        """
         return {
             s: o.error or o.status
             for s, o in self.outcomes.items()
-            if not o.usable and o.status != NOT_REACHED
+            if not o.usable and o.status != NOT_REACHED and not o.transient
         }
 
     @property
     def not_reached(self) -> list[str]:
-        """Members the fetch budget did not reach this time (fetched by the next build)."""
-        return [s for s, o in self.outcomes.items() if o.status == NOT_REACHED]
+        """Members this build got no answer for: the deadline, or a transient failure."""
+        return [s for s, o in self.outcomes.items() if o.status == NOT_REACHED or o.transient]
 
     @property
     def stale(self) -> dict[str, str]:
@@ -88,7 +102,10 @@ class UniverseReport:
         return [s for s, o in self.outcomes.items() if o.usable]
 
     def summary(self) -> str:
-        """One line: how many members have data, and how many failed or are stale."""
+        """One line: complete, behind by N sessions, not reached, failing (and why)."""
+        if self.counts:
+            text = describe(len(self.members), self.counts)
+            return f"{text}; {self.gave_up}" if self.gave_up else text
         parts = [f"{len(self.with_data):,} of {len(self.members):,} members have data"]
         if self.failed:
             parts.append(f"{len(self.failed):,} failed")
@@ -149,6 +166,7 @@ def update_universe(
     budget: float | None = None,
     started: float | None = None,
     clock: Clock | None = None,
+    failing: dict | None = None,
 ) -> UniverseReport:
     """Bring members' prices up to date, most behind first, until the fetch budget runs out.
 
@@ -189,10 +207,14 @@ def update_universe(
         posts' own series counts against the budget.
     clock : Clock, optional
         The clock the budget is measured on (default: the process clock).
+    failing : dict, optional
+        The last build's record of members that keep failing (``report.failing``, kept in
+        the fetch status): they rest for days (:mod:`analysis.fetch.member_states`) and are
+        asked after the others.
     """
     # Imported here: posts that only read the universe should not pay for yfinance.
     from analysis.data.freshness import is_current
-    from analysis.fetch.update import CURRENT, Outcome, update_series
+    from analysis.fetch.update import CURRENT, Outcome
 
     clock = clock or default_clock()
     started = clock.now() if started is None else started
@@ -206,7 +228,8 @@ def update_universe(
     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
 
     report = UniverseReport(members=symbols)
-    due = []
+    failing = dict(failing or {})
+    due, last = [], []
     for symbol in fetch_order(store, symbols):
         try:
             prov = store.provenance(symbol)
@@ -214,44 +237,81 @@ def update_universe(
             prov = None
         if prov is not None and not settings.offline and is_current(prov, stamp):
             report.outcomes[symbol] = Outcome(symbol, CURRENT, prov)
+        elif resting(failing.get(symbol), today) and not settings.offline:
+            entry = failing[symbol]
+            report.outcomes[symbol] = Outcome(
+                symbol, BACKING_OFF, prov, f"{entry.get('reason')} (failing since {entry['since']})"
+            )
+        elif symbol in failing:
+            last.append(symbol)  # a member that keeps failing goes after the others
         else:
             due.append(symbol)
+    due += last
     batches = [due[i : i + batch_size] for i in range(0, len(due), max(1, batch_size))]
     if progress and batches:
         from tqdm import tqdm
 
         batches = tqdm(batches, unit="batch", desc="members")
     pacer = pacer_for(YAHOO)
-    # No request leaves after the budget, not even one a 429 pause would push past it.
-    pacer.deadline = None if settings.offline else started + budget
+    # One deadline for the whole fetch step: the caller's (posts' phase included), or ours.
+    previous_deadline = pacer.deadline
+    deadline = None if settings.offline else started + budget
+    if deadline is not None and previous_deadline is not None:
+        deadline = min(deadline, previous_deadline)
+    set_deadline(deadline)
+    options = {"history_start": history_start, "timezones": timezones, "known": symbols}
     try:
-        for batch in batches:
-            # A batch starts only if, at the current pace, it should end within the budget.
-            expected = len(batch) * 60.0 / pacer.rate
-            if not settings.offline and clock.now() - started + expected > budget:
-                break
-            batch_report = update_series(
-                batch,
-                store=store,
-                settings=settings,
-                now=now,
-                yahoo_session=session,
-                progress=False,
-                history_start=history_start,
-                yahoo_timezones=timezones,
-            )
-            for symbol, outcome in batch_report.outcomes.items():
-                # Cut off by the budget: not a failure of the member's source.
-                if outcome.error and BUDGET_MESSAGE in outcome.error:
-                    continue
-                report.outcomes[symbol] = outcome
+        _fetch_batches(batches, report, store, settings, session, now, pacer, clock, options)
+        # Later in the same build: what failed transiently (throttled, a refused crumb, a
+        # 404 for a listed member) is asked once more, after everything else.
+        again = [s for s in due if s in report.outcomes and report.outcomes[s].transient]
+        if again and not settings.offline:
+            later = [again[i : i + batch_size] for i in range(0, len(again), max(1, batch_size))]
+            _fetch_batches(later, report, store, settings, session, now, pacer, clock, options)
     finally:
-        pacer.deadline = None
+        set_deadline(previous_deadline)
     _defer(store, report, [s for s in due if s not in report.outcomes], Outcome)
+    for symbol, entry in failing.items():
+        if symbol in report.outcomes:
+            confirm_not_found(report.outcomes[symbol], entry, stamp)
     report.outcomes = {s: report.outcomes[s] for s in symbols if s in report.outcomes}
+    report.failing = remember_failures(failing, report.outcomes, stamp)
+    report.counts = tally(report.outcomes, stamp)
+    report.gave_up = pacer.gave_up
     if report.failed:
         log.warning("%s", report.summary())
     return report
+
+
+def _fetch_batches(batches, report, store, settings, session, now, pacer, clock, options):
+    """Fetch batch after batch while the deadline allows (checked before each batch too)."""
+    from analysis.fetch.update import NOT_REACHED as CUT_OFF
+    from analysis.fetch.update import update_series
+
+    for batch in batches:
+        # A batch starts only if, at the current pace, it should end before the deadline.
+        expected = len(batch) * 60.0 / pacer.rate
+        if not settings.offline and (
+            pacer.gave_up is not None
+            or (pacer.deadline is not None and clock.now() + expected > pacer.deadline)
+        ):
+            break
+        batch_report = update_series(
+            batch,
+            store=store,
+            settings=settings,
+            now=now,
+            yahoo_session=session,
+            progress=False,
+            history_start=options["history_start"],
+            yahoo_timezones=options["timezones"],
+            known=options["known"],
+        )
+        for symbol, outcome in batch_report.outcomes.items():
+            # Cut off by the deadline: not a failure of the member's source (and a member
+            # asked again late keeps what its first attempt found).
+            if outcome.status != CUT_OFF:
+                report.outcomes[symbol] = outcome
 
 
 def _defer(store: Store, report: UniverseReport, symbols: list[str], outcome) -> None:

@@ -30,6 +30,8 @@ from analysis.data.errors import (
     EmptyResponseError,
     OfflineError,
     StaleDataError,
+    SymbolNotFoundError,
+    TransientSourceError,
 )
 from analysis.data.freshness import is_current, last_confirmed
 from analysis.data.sessions import (
@@ -40,6 +42,7 @@ from analysis.data.settings import Settings
 from analysis.data.store import Provenance, Store, utc_now_iso
 from analysis.fetch.sources import fred, yahoo
 from analysis.fetch.sources.retry import RetryPolicy
+from analysis.fetch.sources.yahoo import UnconfirmedNotFoundError
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +76,9 @@ class Outcome:
     provenance: Provenance | None = None
     error: str | None = None
     requested_from: date | None = None
+    # The failure is worth asking again later (throttled, a refused crumb, a 404 that
+    # another day has not confirmed); see analysis.fetch.member_states.
+    transient: bool = False
 
     @property
     def usable(self) -> bool:
@@ -159,6 +165,7 @@ def update_series(
     sleep: Callable[[float], None] | None = None,
     history_start: date | None = None,
     yahoo_timezones: dict[str, str] | None = None,
+    known: Iterable[str] = (),
 ) -> UpdateReport:
     """Fetch what the store is missing for ``symbols`` and record every outcome.
 
@@ -196,14 +203,23 @@ def update_series(
             due[symbol] = (prov.last_bar_date.date() - OVERLAP) if prov else history_start
             report.outcomes.setdefault(symbol, Outcome(symbol, FAILED, prov))
     if due:
+        known_through = dict.fromkeys(known)
+        for symbol in due:
+            prov = report.outcomes[symbol].provenance
+            if prov is not None:
+                known_through[symbol] = prov.last_bar_date.date()
         yahoo_options = {
+            "known": known_through,
             "session": yahoo_session,
             "progress": progress,
             "cache_dir": store.root / yahoo.CACHE_SUBDIR,
             "timezones": yahoo_timezones,
         }
+        yahoo_options.update(
+            {k: v for k, v in (("retry", retry), ("sleep", sleep)) if v is not None}
+        )
         fred_options = {"base_url": fred_base_url}
-        for options in (yahoo_options, fred_options):
+        for options in (fred_options,):
             options.update({k: v for k, v in (("retry", retry), ("sleep", sleep)) if v is not None})
         _fetch_due(due, store, report, now, yahoo_options, fred_options)
     return report
@@ -319,8 +335,9 @@ def _reaches(result: pd.DataFrame, source: str, session: pd.Timestamp | None) ->
     return bool(result.index[-1] >= session)
 
 
-def _fail(store, outcome, symbol, message, fetched_at) -> None:
+def _fail(store, outcome, symbol, message, fetched_at, transient=False) -> None:
     outcome.error = message
+    outcome.transient = transient
     if outcome.provenance is not None:
         store.record_failure(symbol, message, attempted_at=fetched_at)
         outcome.provenance = store.provenance(symbol)
@@ -342,13 +359,19 @@ def _apply(
     """
     outcome = report.outcomes[symbol]
     outcome.requested_from = start
+    outcome.transient = False
     previous = outcome.provenance
     if isinstance(result, BudgetExhaustedError):
         # Not reached: the deadline came first (or the source was given up on this build).
         outcome.status, outcome.error = NOT_REACHED, str(result)
         return
+    if isinstance(result, UnconfirmedNotFoundError) and _not_found_before(previous, report.now):
+        result = SymbolNotFoundError(
+            f"{symbol}: {yahoo.NAME} does not know this symbol (on two different days)"
+        )
     if isinstance(result, Exception):
-        _fail(store, outcome, symbol, str(result), fetched_at)
+        transient = isinstance(result, TransientSourceError)
+        _fail(store, outcome, symbol, str(result), fetched_at, transient)
         return
     session = last_closed_session(report.now) if report.now is not None else None
     checked = _reaches(result, source, session)
@@ -361,7 +384,7 @@ def _apply(
         merged = result
     elif stored is not None:
         if result.index[-1] < stored.index[-1]:
-            _fail(store, outcome, symbol, _short(symbol, result, stored), fetched_at)
+            _fail(store, outcome, symbol, _short(symbol, result, stored), fetched_at, True)
             return
         merged = merge_answer(stored, result)
     else:
@@ -381,6 +404,15 @@ def _apply(
         symbol, merged, source=sources, fetched_at=fetched_at, checked=checked, notes=notes
     )
     outcome.status = UPDATED
+
+
+def _not_found_before(previous: Provenance | None, now) -> bool:
+    """Whether the last failure recorded was a 404 too, on an earlier day."""
+    if previous is None or not previous.last_error or previous.last_attempt_at is None:
+        return False
+    if "does not know this symbol" not in previous.last_error or now is None:
+        return False
+    return pd.Timestamp(previous.last_attempt_at).date() < pd.Timestamp(now).date()
 
 
 def _short(symbol, result, stored, what="") -> str:

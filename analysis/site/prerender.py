@@ -33,9 +33,16 @@ from analysis.data.errors import DataError
 from analysis.data.frontmatter import Post, declared_series, declared_universes
 from analysis.data.settings import PROJECT_ROOT, Settings
 from analysis.data.store import Store, atomic_write
-from analysis.fetch.status import fetch_record, resume_pacers, write_fetch_status
+from analysis.fetch.member_states import tally
+from analysis.fetch.sources.pacing import set_deadline
+from analysis.fetch.status import (
+    failing_members,
+    fetch_record,
+    resume_pacers,
+    write_fetch_status,
+)
 from analysis.fetch.universe import refresh_iwm_universe
-from analysis.fetch.update import UpdateReport, update_series
+from analysis.fetch.update import NOT_REACHED, UpdateReport, update_series
 from analysis.post import WINDOW_KEY, read_window
 
 HEADLINE_FILE = "headline.py"
@@ -62,45 +69,78 @@ def fetch_for_posts(
 ) -> FetchResult:
     """Update every series and universe the posts declare, once each, posts' series first.
 
-    The posts' own series are always fetched in full. Universe members then share what is
-    left of ``settings.fetch_budget`` (seconds, counted from the start of this call), most
-    behind first; the rest are fetched by the next build.
+    One wall-clock deadline bounds the whole step: ``settings.fetch_budget`` seconds from
+    the start of this call, posts' series included. No request to any source leaves after
+    it, whichever retry sends it (:func:`~analysis.fetch.sources.pacing.set_deadline`). The
+    posts' series go first; universe members then share what is left, most behind first,
+    and members that keep failing rest for days. What failed transiently (a throttled
+    answer, a refused crumb, a 404 for a known symbol) is asked once more at the end, if
+    time remains. A series the deadline did not reach keeps its stored rows and is reported
+    ``not reached``; the staleness rules decide whether the build may use it.
 
     Nothing is raised for a failed series: call ``result.report.raise_for_problems``.
     Universe problems are summarised in ``result.universes``.
     """
-    started = default_clock().now()
+    clock = default_clock()
+    started = clock.now()
     store = Store(settings.data_dir, lock_timeout=settings.lock_timeout)
     if not settings.offline:
         resume_pacers(store.root, now=now)
-    report = update_series(
-        declared_series(posts),
+    previous = set_deadline(None if settings.offline else started + settings.fetch_budget)
+    try:
+        report = update_series(
+            declared_series(posts),
+            store=store,
+            settings=settings,
+            now=now,
+            yahoo_session=yahoo_session,
+            fred_base_url=fred_base_url,
+        )
+        result = FetchResult(report)
+        for name in declared_universes(posts):
+            try:
+                holdings, members = refresh_iwm_universe(
+                    settings,
+                    store=store,
+                    holdings_session=holdings_session,
+                    yahoo_session=yahoo_session,
+                    now=now,
+                    started=started,
+                    failing=failing_members(store.root, name),
+                )
+                result.members[name] = members
+                result.universes[name] = f"holdings of {holdings.as_of.date()}: {members.summary()}"
+            except DataError as exc:
+                result.universes[name] = f"not refreshed: {exc}"
+        _ask_again_later(report, store, settings, now, yahoo_session, fred_base_url)
+    finally:
+        set_deadline(previous)
+    if not settings.offline:
+        seconds = clock.now() - started
+        posts_counts = tally(report.outcomes, report.now) if report.outcomes else None
+        record = fetch_record(
+            result.members, seconds=seconds, budget=settings.fetch_budget, posts=posts_counts
+        )
+        write_fetch_status(store.root, record)
+    return result
+
+
+def _ask_again_later(report, store, settings, now, yahoo_session, fred_base_url) -> None:
+    """Ask the posts' series that failed transiently once more, before the deadline."""
+    again = [o.symbol for o in report.outcomes.values() if o.transient]
+    if not again or settings.offline:
+        return
+    retry = update_series(
+        again,
         store=store,
         settings=settings,
         now=now,
         yahoo_session=yahoo_session,
         fred_base_url=fred_base_url,
     )
-    result = FetchResult(report)
-    for name in declared_universes(posts):
-        try:
-            holdings, members = refresh_iwm_universe(
-                settings,
-                store=store,
-                holdings_session=holdings_session,
-                yahoo_session=yahoo_session,
-                now=now,
-                started=started,
-            )
-            result.members[name] = members
-            result.universes[name] = f"holdings of {holdings.as_of.date()}: {members.summary()}"
-        except DataError as exc:
-            result.universes[name] = f"not refreshed: {exc}"
-    if not settings.offline:
-        seconds = default_clock().now() - started
-        record = fetch_record(result.members, seconds=seconds, budget=settings.fetch_budget)
-        write_fetch_status(store.root, record)
-    return result
+    for symbol, outcome in retry.outcomes.items():
+        if outcome.status != NOT_REACHED:
+            report.outcomes[symbol] = outcome
 
 
 def check_required_series(posts: list[Post], store: Store) -> None:

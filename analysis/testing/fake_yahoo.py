@@ -50,17 +50,37 @@ Faults, per symbol (they apply to its chart requests)
 A symbol with neither a frame nor a fault is unknown. ``network_down=True`` makes every
 request, cookie and crumb included, raise ``curl_cffi``'s ``ConnectionError``.
 
-Rate-limit mode
----------------
+Rate-limit mode: Yahoo as users meet it
+---------------------------------------
 ``rate_limit=RateLimit(per_minute=60)`` makes the fake behave like Yahoo under load: a token
 bucket of ``per_minute`` requests a minute (holding at most ``burst``) serves every request,
-cookie and crumb included; a request that finds it empty is answered 429, with a
-``Retry-After`` header (the seconds until the next token) when ``retry_after`` is true.
-``penalty_minutes=P`` adds the block Yahoo imposes on a client that broke the limit: for
-``P`` minutes after that, everything is answered 429 (``Retry-After`` then says when the
-block ends). Time is read from ``clock`` (the process clock by default), and each request
-moves a simulated clock on by ``latency`` seconds, so an hour of traffic runs in seconds.
-``rate_limited`` counts the 429s sent.
+cookie and crumb included; a request that finds it empty is throttled. Like the real one,
+the 429 carries no ``Retry-After`` unless ``retry_after=True`` (then: the seconds until the
+next token, or until the block ends). ``penalty_minutes=P`` adds the block Yahoo imposes on
+a client that broke the limit: for ``P`` minutes after that, everything is throttled.
+``per_hour`` and ``per_day`` are volume quotas ("about 950 tickers, then 429s"): at most that
+many requests per clock hour or day (fixed windows of the simulated clock).
+
+Windows of clock time, ``(start, end)`` in seconds of ``clock``, each a pair or a list of
+pairs, play the incidents users report:
+
+``blocks``
+    Everything is throttled (blocks last hours to days, whatever our pace).
+``unauthorized``
+    Chart requests are answered ``401`` with Yahoo's "Invalid Crumb" error.
+``not_found``
+    Chart requests for symbols the fake has data for are answered 404 "symbol may be
+    delisted", as during an incident.
+``crumb_throttled``
+    The crumb endpoint answers 200 with the body "Too Many Requests".
+
+How a throttled request is answered is ``throttled_as``: ``"429"`` (the default), or, for
+chart requests, ``"empty"`` (a 200 with the symbol's metadata and no rows) or
+``"truncated"`` (a 200 missing the newest :data:`TRUNCATED_BARS` bars); the cookie and crumb
+requests are then answered as ``crumb_throttled`` says. Time is read from ``clock`` (the
+process clock by default), and each request moves a simulated clock on by ``latency``
+seconds, so an hour of traffic runs in seconds. ``rate_limited`` counts the throttled
+answers sent, whatever their form.
 
 Why this module is long: it answers every request yfinance sends (cookie, crumb,
 timezone probe, chart) in Yahoo's own formats, with each fault and the rate limit, so that
@@ -106,6 +126,9 @@ __all__ = [
 
 FAULTS = ("429", "500", "timeout", "malformed", "empty", "unknown", "nan_tail", "flaky:N")
 NAN_TAIL_ROWS = 2
+THROTTLED_AS = ("429", "empty", "truncated")
+# Bars a throttled "truncated" answer leaves out at its end (Yahoo dropping the newest weeks).
+TRUNCATED_BARS = 3
 CRUMB = "fake-crumb"
 # Yahoo stamps a US daily bar with the session's opening time, not midnight; keeping that
 # makes yfinance's timestamp-to-trading-date conversion do real work.
@@ -123,6 +146,9 @@ _SERVER_ERROR = {
         "error": {"code": "Internal Server Error", "description": "Internal Server Error"},
     }
 }
+_UNAUTHORIZED = {
+    "finance": {"result": None, "error": {"code": "Unauthorized", "description": "Invalid Crumb"}}
+}
 _OTHER_NOT_FOUND = {"finance": {"result": None, "error": {"code": "Not Found"}}}
 _CONSENT_PAGE = "<html><head><title>Yahoo</title></head><body>consent</body></html>"
 
@@ -138,15 +164,19 @@ class RateLimit:
     burst : int or None
         Most tokens the bucket holds (and holds at the start); default ``per_minute``.
     retry_after : bool
-        Send a ``Retry-After`` header with each 429.
+        Send a ``Retry-After`` header with each 429 (Yahoo does not: off by default).
     penalty_minutes : float
         How long everything is answered 429 once the limit was broken (0: no block).
+    per_hour, per_day : int or None
+        Requests allowed per clock hour and per clock day of the simulated clock.
     """
 
     per_minute: float
     burst: int | None = None
-    retry_after: bool = True
+    retry_after: bool = False
     penalty_minutes: float = 0.0
+    per_hour: int | None = None
+    per_day: int | None = None
 
 
 class _TokenBucket:
@@ -158,6 +188,7 @@ class _TokenBucket:
         self.tokens = self.capacity
         self.updated = now
         self.blocked_until = float("-inf")
+        self.used: Counter[tuple[str, int]] = Counter()
 
     def admit(self, now: float) -> float | None:
         """``None`` if the request gets through; else the seconds until it would."""
@@ -166,8 +197,16 @@ class _TokenBucket:
         self.updated = now
         if now < self.blocked_until:
             return self.blocked_until - now
+        for name, quota, length in (
+            ("hour", self.limit.per_hour, 3600.0),
+            ("day", self.limit.per_day, 86_400.0),
+        ):
+            if quota is not None and self.used[name, int(now // length)] >= quota:
+                return (int(now // length) + 1) * length - now
         if self.tokens >= 1.0:
             self.tokens -= 1.0
+            self.used["hour", int(now // 3600)] += 1
+            self.used["day", int(now // 86_400)] += 1
             return None
         if self.limit.penalty_minutes > 0:
             self.blocked_until = now + 60.0 * self.limit.penalty_minutes
@@ -271,6 +310,10 @@ class FakeYahooSession(curl_requests.Session):
         Time for the rate limit and the latency; the process clock by default.
     latency : float
         Seconds each request takes, added to a simulated clock.
+    blocks, unauthorized, not_found, crumb_throttled : (start, end) or list of them
+        Windows of ``clock`` time with an incident (see the module docs).
+    throttled_as : str
+        How a throttled chart request is answered: one of :data:`THROTTLED_AS`.
 
     Attributes
     ----------
@@ -294,10 +337,22 @@ class FakeYahooSession(curl_requests.Session):
         rate_limit: RateLimit | None = None,
         clock: Clock | None = None,
         latency: float = 0.0,
+        blocks=(),
+        unauthorized=(),
+        not_found=(),
+        crumb_throttled=(),
+        throttled_as: str = "429",
     ) -> None:
         super().__init__()
+        if throttled_as not in THROTTLED_AS:
+            raise ValueError(f"throttled_as must be one of {', '.join(THROTTLED_AS)}")
         self.clock = clock or default_clock()
         self.latency = latency
+        self.blocks = _windows(blocks)
+        self.unauthorized = _windows(unauthorized)
+        self.not_found = _windows(not_found)
+        self.crumb_throttled = _windows(crumb_throttled)
+        self.throttled_as = throttled_as
         self._bucket = _TokenBucket(rate_limit, self.clock.now()) if rate_limit else None
         self.rate_limited = 0
         self.series = {symbol.upper(): frame for symbol, frame in series.items()}
@@ -324,12 +379,21 @@ class FakeYahooSession(curl_requests.Session):
             self.requests_made.append(url)
             if self.latency and hasattr(self.clock, "advance"):
                 self.clock.advance(self.latency)
-            wait = self._bucket.admit(self.clock.now()) if self._bucket else None
+            now = self.clock.now()
+            wait = self._bucket.admit(now) if self._bucket else None
+            block = _inside(self.blocks, now)
+            if block is not None:
+                wait = block - now
             if wait is not None:
                 self.rate_limited += 1
-        if wait is not None:
+        parts = urlsplit(url)
+        is_chart = "/v8/finance/chart/" in parts.path
+        is_crumb = parts.path.endswith("/v1/test/getcrumb")
+        if wait is not None and not (is_chart and self.throttled_as != "429"):
+            if is_crumb and self.throttled_as != "429":
+                return _response(url, 200, "Too Many Requests", "text/plain")
             headers = {}
-            if self._bucket.limit.retry_after:
+            if self._bucket is not None and self._bucket.limit.retry_after:
                 headers["Retry-After"] = str(max(1, math.ceil(wait)))
             return _response(url, 429, "Too Many Requests", "text/plain", headers)
         if self.network_down:
@@ -338,14 +402,19 @@ class FakeYahooSession(curl_requests.Session):
                 "port 443: Could not connect to server",
                 7,
             )
-        parts = urlsplit(url)
         query = dict(parse_qsl(parts.query))
         query.update({k: v for k, v in (params or {}).items() if v is not None})
         host, path = parts.hostname or "", parts.path
-        if "/v8/finance/chart/" in path:
+        if is_chart:
             symbol = unquote(path.rsplit("/", 1)[-1]).upper()
-            return self._chart(url, symbol, query)
-        if path.endswith("/v1/test/getcrumb"):
+            if _inside(self.unauthorized, now) is not None:
+                return _response(url, 401, json.dumps(_UNAUTHORIZED), "application/json")
+            if _inside(self.not_found, now) is not None and symbol in self.series:
+                return _response(url, 404, json.dumps(_NOT_FOUND), "application/json")
+            return self._chart(url, symbol, query, throttled=wait is not None)
+        if is_crumb:
+            if _inside(self.crumb_throttled, now) is not None:
+                return _response(url, 200, "Too Many Requests", "text/plain")
             return _response(url, 200, CRUMB, "text/plain")
         if host == "fc.yahoo.com":
             self._set_yahoo_cookie()
@@ -377,7 +446,7 @@ class FakeYahooSession(curl_requests.Session):
         )
         self.cookies.jar.set_cookie(cookie)
 
-    def _chart(self, url: str, symbol: str, query: dict):
+    def _chart(self, url: str, symbol: str, query: dict, *, throttled: bool = False):
         probe = query.get("range") == "1d"
         window = None if "range" in query else (int(query["period1"]), int(query["period2"]))
         with self._lock:
@@ -403,9 +472,11 @@ class FakeYahooSession(curl_requests.Session):
         if fault == "unknown" or symbol not in self.series:
             return _response(url, 404, json.dumps(_NOT_FOUND), "application/json")
         bars = self._bars(symbol)
+        if throttled and self.throttled_as == "truncated":
+            bars = bars.iloc[:-TRUNCATED_BARS]
         if fault == "nan_tail":
             bars = _with_nan_tail(bars)
-        if fault == "empty":
+        if fault == "empty" or (throttled and self.throttled_as == "empty"):
             bars = bars.iloc[:0]
         elif probe:
             bars = bars.iloc[-1:]
@@ -486,6 +557,23 @@ class FakeYahooSession(curl_requests.Session):
         return {"chart": {"result": [result], "error": None}}
 
 
+def _windows(value) -> list[tuple[float, float]]:
+    """``(start, end)`` or a list of them, as a list."""
+    if not value:
+        return []
+    if len(value) == 2 and all(isinstance(v, int | float) for v in value):
+        return [(float(value[0]), float(value[1]))]
+    return [(float(a), float(b)) for a, b in value]
+
+
+def _inside(windows: list[tuple[float, float]], now: float) -> float | None:
+    """The end of the window ``now`` falls in, or ``None``."""
+    for start, end in windows:
+        if start <= now < end:
+            return end
+    return None
+
+
 def _check_fault(fault: str) -> None:
     if fault.startswith("flaky:") and fault.split(":", 1)[1].isdigit():
         return
@@ -531,9 +619,12 @@ def _response(
     response.url = url
     response.status_code = status
     response.ok = 200 <= status < 400
-    response.reason = {200: "OK", 404: "Not Found", 429: "Too Many Requests"}.get(
-        status, "Internal Server Error" if status >= 500 else ""
-    )
+    response.reason = {
+        200: "OK",
+        401: "Unauthorized",
+        404: "Not Found",
+        429: "Too Many Requests",
+    }.get(status, "Internal Server Error" if status >= 500 else "")
     response.headers["Content-Type"] = content_type
     for name, value in (headers or {}).items():
         response.headers[name] = value

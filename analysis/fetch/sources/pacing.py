@@ -7,13 +7,23 @@ for a while, so the fetch spaces its requests instead of finding the limit the h
 - **Rate.** Requests leave at most ``rate`` per minute, evenly spaced (pyrate-limiter's GCRA
   with a burst of one). Yahoo's rate is ``ANALYSIS_YAHOO_RATE`` (default
   :data:`DEFAULT_YAHOO_RATE`); FRED and iShares have their own low rates.
-- **429.** ``Retry-After`` is honoured when the source sends it: no request leaves before
-  then. Without it the pacer pauses for ``cooldown`` seconds, doubling while 429s keep
-  coming. Either way the rate is cut (multiplicative decrease, once per run of 429s), and raised
-  again by a tenth of the configured rate after each run of ``recover_after`` successes, up
-  to a ceiling: the configured rate at first, then 90% of the rate at which the last 429
-  came, so the pacer does not walk back into the limit it found. A new process can start
-  from what the last one learned (:meth:`Pacer.resume`).
+- **Throttling.** A 429, and the signs Yahoo gives instead of one (a crumb body reading
+  "Too Many Requests"; an empty or truncated 200 for a symbol that has data, reported by the
+  source module through :meth:`Pacer.rate_limited`), pause the pacer. ``Retry-After`` is
+  honoured when sent. Yahoo does not send it, so without it the pacer probes: a short
+  ``cooldown`` first, then doubling with jitter up to ``max_cooldown``. Once 429s have kept
+  coming for ``give_up_after`` seconds without a single success, the pacer gives up for
+  this build (:attr:`Pacer.gave_up` says why) and every later turn raises
+  :class:`~analysis.data.errors.SourceBlockedError`: a block of hours is not waited out.
+- **Rate and ceiling.** The rate is cut once per run of 429s (multiplicative decrease) and
+  raised again by a tenth of the configured rate after each run of ``recover_after``
+  successes, up to a ceiling: 90% of the rate the 429 came at, so the pacer does not walk
+  back into the limit it found. The next build starts from what this one learned
+  (:meth:`Pacer.resume`), and the ceiling climbs back toward the configured rate after each
+  build without a 429 (:func:`recovered_ceiling`): no one-way ratchet.
+- **Deadline.** ``deadline`` (clock time, the fetch step's end) is checked before every
+  request, whether or not it has to wait: no request leaves after it, whichever retry layer
+  sends it (:func:`set_deadline` sets it for every pacer of the process).
 - **Concurrency.** At most ``max_concurrency`` requests are in flight at once.
 
 Yahoo's traffic goes through the ``curl_cffi`` session yfinance is handed (:func:`paced`):
@@ -26,6 +36,7 @@ Waiting uses the process clock (:mod:`analysis.data.clock`); tests install a sim
 from __future__ import annotations
 
 import contextlib
+import random
 import threading
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
@@ -34,7 +45,7 @@ import tenacity
 from pyrate_limiter import AbstractClock, Duration, Rate, RateItem, StateBucket
 
 from analysis.data.clock import Clock, default_clock
-from analysis.data.errors import BudgetExhaustedError
+from analysis.data.errors import BudgetExhaustedError, SourceBlockedError
 from analysis.data.settings import DEFAULT_YAHOO_RATE
 from analysis.fetch.sources.transport import retry_after_seconds
 
@@ -46,16 +57,22 @@ __all__ = [
     "paced",
     "pacer_for",
     "pacing_stats",
+    "recovered_ceiling",
     "reset_pacers",
+    "set_deadline",
 ]
 
 YAHOO, FRED, ISHARES = "yahoo", "fred", "ishares"
 # Requests per minute (Yahoo's default is in settings, beside its variable).
 FRED_RATE = 30.0
 ISHARES_RATE = 6.0
-# Attempts per request when the answer is 429 (three pauses: 60 + 120 + 240 s without a
-# Retry-After, enough to outlast a five-minute block).
+# Attempts per request when the answer is 429; the pauses between them are the pacer's.
 RATE_LIMIT_ATTEMPTS = 4
+# Share of the distance back to the configured rate the ceiling regains after a build
+# without a 429: from the floor of 3 a minute, 60 is within 10% after three clean builds.
+RECOVERY = 0.6
+# What Yahoo's crumb endpoint says instead of a crumb when it throttles (with a 200).
+THROTTLED_BODY = b"Too Many Requests"
 
 
 @dataclass(frozen=True)
@@ -79,6 +96,11 @@ class PacingPolicy:
     cooldown, max_cooldown : float
         Seconds of pause after a 429 without ``Retry-After``; doubled on each 429 in a row,
         up to ``max_cooldown``.
+    jitter : float
+        Each such pause is shortened by a random share of up to ``jitter`` (so clients
+        that were blocked together do not come back together).
+    give_up_after : float
+        Seconds of nothing but 429s after which the pacer gives up for this build.
     """
 
     rate: float
@@ -87,8 +109,10 @@ class PacingPolicy:
     decrease: float = 0.5
     recover_after: int = 50
     increase: float = 0.1
-    cooldown: float = 60.0
-    max_cooldown: float = 600.0
+    cooldown: float = 5.0
+    max_cooldown: float = 300.0
+    jitter: float = 0.25
+    give_up_after: float = 900.0
 
 
 @dataclass
@@ -100,6 +124,8 @@ class PacingStats:
     waited_seconds: float = 0.0
     rate: float = 0.0
     ceiling: float = 0.0
+    why: str = ""
+    gave_up: str | None = None
 
 
 class _Millis(AbstractClock):
@@ -128,9 +154,13 @@ class Pacer:
         self._next_cooldown = policy.cooldown
         self._streak = 0
         self._limited = False
+        self._limited_since: float | None = None
+        self._why = f"the configured rate, {policy.rate:g} a minute"
+        self.gave_up: str | None = None
+        self._random = random.Random(name)  # jitter, reproducible in benchmarks
         self._stats = PacingStats(rate=policy.rate)
-        # Clock time after which no request may leave (the fetch budget), or None.
-        self.deadline: float | None = None
+        # Clock time after which no request may leave (the fetch deadline), or None.
+        self.deadline: float | None = _deadline
 
     @property
     def rate(self) -> float:
@@ -141,14 +171,22 @@ class Pacer:
     def stats(self) -> PacingStats:
         """A copy of the counters."""
         with self._lock:
-            return replace(self._stats, rate=self._rate, ceiling=self._ceiling)
+            return replace(
+                self._stats,
+                rate=self._rate,
+                ceiling=self._ceiling,
+                why=self._why,
+                gave_up=self.gave_up,
+            )
 
-    def resume(self, rate: float, ceiling: float | None = None) -> None:
+    def resume(self, rate: float, ceiling: float | None = None, why: str | None = None) -> None:
         """Start from a rate (and ceiling) an earlier fetch learned, never above the policy's."""
         with self._lock:
             top = self.policy.rate
             self._ceiling = min(top, max(self.policy.min_rate, ceiling or top))
             self._set_rate(min(self._ceiling, max(self.policy.min_rate, rate)))
+            if why:
+                self._why = why
 
     @contextlib.contextmanager
     def turn(self) -> Iterator[None]:
@@ -163,38 +201,65 @@ class Pacer:
             self._wait_turn()
             yield
 
-    def observe(self, status: int, headers=None) -> None:
-        """Learn from an answer: a 429 slows the pace, anything else counts as a success."""
-        if status == 429:
-            self.rate_limited(retry_after_seconds(headers))
+    def observe(self, status: int, headers=None, *, throttled: bool = False) -> None:
+        """Learn from an answer: a 429 (or another sign of throttling) slows the pace."""
+        if status == 429 or throttled:
+            self.rate_limited(
+                retry_after_seconds(headers),
+                sign=None if status == 429 else "a 200 saying Too Many Requests",
+            )
         else:
             self.succeeded()
 
-    def rate_limited(self, retry_after: float | None = None) -> None:
-        """A 429: pause (``retry_after`` seconds, or the cooldown) and cut the rate."""
+    def rate_limited(self, retry_after: float | None = None, *, sign: str | None = None) -> None:
+        """Throttled (a 429, or ``sign``): pause, cut the rate once per run of them.
+
+        Without ``retry_after`` the pause probes: ``cooldown``, then doubling (with jitter)
+        up to ``max_cooldown``. After ``give_up_after`` seconds of nothing else the pacer
+        gives up for this build.
+        """
+        what = sign or (
+            "HTTP 429" + (f" asking to wait {retry_after:g}s" if retry_after is not None else "")
+        )
         with self._lock:
             now = self.clock.now()
             self._stats.rate_limited += 1
             self._streak = 0
             if not self._limited:  # the first 429 since a success cuts the rate, once
                 self._limited = True
+                self._limited_since = now
                 self._ceiling = max(self.policy.min_rate, min(self._ceiling, 0.9 * self._rate))
                 self._set_rate(max(self.policy.min_rate, self._rate * self.policy.decrease))
-            pause = self._next_cooldown if retry_after is None else retry_after
+                self._why = f"cut to {self._rate:.3g} a minute after {what}"
             if retry_after is None:
+                pause = self._next_cooldown * (1 - self.policy.jitter * self._random.random())
                 self._next_cooldown = min(self.policy.max_cooldown, self._next_cooldown * 2)
+            else:
+                pause = retry_after
             self._paused_until = max(self._paused_until, now + pause)
+            blocked = now - self._limited_since
+            if self.gave_up is None and blocked >= self.policy.give_up_after:
+                self.gave_up = (
+                    f"{self.name} answered nothing but throttling ({what}) for "
+                    f"{blocked / 60:.0f} minutes; given up until the next build"
+                )
+                self._why = self.gave_up
 
     def succeeded(self) -> None:
         """A request that was not rate-limited; a run of them raises the rate again."""
         with self._lock:
             self._next_cooldown = self.policy.cooldown
             self._limited = False
+            self._limited_since = None
             self._streak += 1
             if self._streak >= self.policy.recover_after and self._rate < self._ceiling:
                 step = self.policy.increase * self.policy.rate
                 self._set_rate(min(self._ceiling, self._rate + step))
                 self._streak = 0
+                self._why = (
+                    f"raised to {self._rate:.3g} a minute after "
+                    f"{self.policy.recover_after} successes"
+                )
 
     def _set_rate(self, rate: float) -> None:
         self._rate = rate
@@ -204,6 +269,13 @@ class Pacer:
         while True:
             with self._lock:
                 now = self.clock.now()
+                if self.gave_up is not None:
+                    raise SourceBlockedError(self.gave_up)
+                if self.deadline is not None and now >= self.deadline:
+                    raise BudgetExhaustedError(
+                        f"the fetch budget runs out: the fetch step's deadline has passed, "
+                        f"so nothing more is sent to {self.name}"
+                    )
                 wait = self._paused_until - now
                 if wait <= 0:
                     item = RateItem(self.name, int(now * 1000))
@@ -212,8 +284,9 @@ class Pacer:
                         return
                     wait = max(self._bucket.waiting(item), 1) / 1000
                 if self.deadline is not None and now + wait > self.deadline:
+                    paused = " (" + self._why + ")" if self._paused_until > now else ""
                     raise BudgetExhaustedError(
-                        f"the fetch budget runs out before {self.name} may be asked again"
+                        f"the fetch budget runs out before {self.name} may be asked again{paused}"
                     )
                 self._stats.waited_seconds += wait
             self.clock.sleep(wait)
@@ -239,11 +312,18 @@ def paced(session, pacer: Pacer, *, attempts: int = RATE_LIMIT_ATTEMPTS) -> Iter
     def send(method, url, *args, **kwargs):
         with pacer.turn():
             response = original(method, url, *args, **kwargs)
-        pacer.observe(int(response.status_code), getattr(response, "headers", None))
+        pacer.observe(
+            int(response.status_code),
+            getattr(response, "headers", None),
+            throttled=throttled(url, response),
+        )
         return response
 
+    def again(response) -> bool:
+        return int(response.status_code) == 429 or throttled("", response)
+
     retrying = tenacity.Retrying(
-        retry=tenacity.retry_if_result(lambda response: int(response.status_code) == 429),
+        retry=tenacity.retry_if_result(again),
         stop=tenacity.stop_after_attempt(max(1, attempts)),
         # The pacer itself holds the next attempt until the pause is over.
         wait=tenacity.wait_none(),
@@ -264,9 +344,28 @@ def paced(session, pacer: Pacer, *, attempts: int = RATE_LIMIT_ATTEMPTS) -> Iter
             del session.request
 
 
+def throttled(url: str, response) -> bool:
+    """Whether a 200 is Yahoo throttling in disguise: a crumb reading "Too Many Requests"."""
+    if int(response.status_code) != 200:
+        return False
+    body = bytes(getattr(response, "content", b"") or b"")
+    return len(body) < 200 and THROTTLED_BODY in body
+
+
+def recovered_ceiling(ceiling: float, configured: float, clean_builds: int = 1) -> float:
+    """The ceiling after ``clean_builds`` builds without a 429.
+
+    Each clean build takes it :data:`RECOVERY` of the way back to the configured rate.
+    """
+    for _ in range(max(0, clean_builds)):
+        ceiling += RECOVERY * (configured - ceiling)
+    return min(configured, ceiling)
+
+
 # -- the process's pacers ------------------------------------------------------------------
 
 _pacers: dict[str, Pacer] = {}
+_deadline: float | None = None
 _overrides: dict[str, PacingPolicy] = {}
 _registry_lock = threading.Lock()
 
@@ -291,8 +390,25 @@ def reset_pacers(clock: Clock | None = None, **policies: PacingPolicy) -> None:
         if clock is not None:
             set_default_clock(clock)
         _pacers.clear()
+        global _deadline
+        _deadline = None
         _overrides.clear()
         _overrides.update(policies)
+
+
+def set_deadline(deadline: float | None) -> float | None:
+    """Make ``deadline`` (clock time, or None) every pacer's, now and later; return the old one."""
+    global _deadline
+    with _registry_lock:
+        previous, _deadline = _deadline, deadline
+        for pacer in _pacers.values():
+            pacer.deadline = deadline
+    return previous
+
+
+def current_deadline() -> float | None:
+    """The fetch step's deadline (clock time), or None outside a fetch step."""
+    return _deadline
 
 
 def pacing_stats() -> dict[str, dict]:

@@ -16,7 +16,7 @@ from typing import TypeVar
 import tenacity
 
 from analysis.data.clock import default_clock
-from analysis.data.errors import TransientSourceError
+from analysis.data.errors import BudgetExhaustedError, TransientSourceError
 
 T = TypeVar("T")
 
@@ -43,19 +43,30 @@ def call_with_retries(
     policy: RetryPolicy = RetryPolicy(),
     *,
     sleep: Callable[[float], None] | None = None,
+    deadline: float | None = None,
 ) -> T:
     """Run ``call``; retry it while it raises :class:`TransientSourceError`.
 
-    The last transient error is re-raised once attempts or waiting time run out; any other
-    exception propagates at once.
+    The last transient error is re-raised once attempts or waiting time run out, or when
+    the next attempt would start after ``deadline`` (clock time: the fetch step's end); any
+    other exception propagates at once, and so does the deadline itself
+    (:class:`BudgetExhaustedError`). ``deadline`` defaults to the fetch step's (set by
+    :func:`analysis.fetch.sources.pacing.set_deadline`).
     """
+    from analysis.fetch.sources.pacing import current_deadline  # pacing imports no retry
+
+    clock = default_clock()
+    deadline = current_deadline() if deadline is None else deadline
 
     def out_of_budget(state: tenacity.RetryCallState) -> bool:
         n = state.attempt_number
-        return n >= policy.attempts or policy.delay(n, state.idle_for) <= 0
+        delay = policy.delay(n, state.idle_for)
+        late = deadline is not None and clock.now() + max(delay, 0.0) >= deadline
+        return n >= policy.attempts or delay <= 0 or late
 
     retrying = tenacity.Retrying(
-        retry=tenacity.retry_if_exception_type(TransientSourceError),
+        retry=tenacity.retry_if_exception_type(TransientSourceError)
+        & tenacity.retry_if_not_exception_type(BudgetExhaustedError),
         stop=out_of_budget,
         wait=lambda state: policy.delay(state.attempt_number, state.idle_for),
         sleep=sleep or default_clock().sleep,

@@ -52,9 +52,11 @@ from urllib.parse import unquote, urlsplit
 import pandas as pd
 
 from analysis.data.errors import (
+    BudgetExhaustedError,
     DataError,
     EmptyResponseError,
     MalformedDataError,
+    RateLimitedError,
     SourceError,
     SymbolNotFoundError,
     TransientSourceError,
@@ -91,6 +93,7 @@ class _State:
     """What this process has configured yfinance with, to notice when a call changes it."""
 
     cache_dir: Path | None = None
+    crumb_rejected = False
     default_session = None
     temp_dir: Path | None = None
 
@@ -107,6 +110,7 @@ def fetch_yahoo(
     cache_dir: Path | str | None = None,
     timeout: float = 10.0,
     timezones: Mapping[str, str] | None = None,
+    known: Mapping[str, datetime.date | None] | None = None,
 ) -> dict[str, pd.DataFrame | DataError]:
     """Download daily bars for ``symbols`` in one batch, with a result per symbol.
 
@@ -134,6 +138,14 @@ def fetch_yahoo(
     timezones : mapping of str to str, optional
         Exchange timezone (IANA name) of symbols whose exchange is known; yfinance then
         does not ask Yahoo for it.
+    known : mapping of str to date or None, optional
+        Symbols known to exist (stored history, or listed by another source), with the
+        stored last bar where there is one. Yahoo under load lies about them, and these
+        lies are read as throttling (transient, and the pacer slows down): a 404, a 200
+        without rows or with a body that is not chart data when rows are stored in the
+        window, or an answer that stops before the stored last bar. A 401 or 403 (the
+        cookie or crumb refused) is transient for every symbol; the crumb is fetched
+        anew before the next attempt.
 
     Returns
     -------
@@ -163,23 +175,81 @@ def fetch_yahoo(
     results: dict[str, pd.DataFrame | DataError] = {}
     pending = wanted
     attempts = 0
+    known = dict(known or {})
+    pacer = pacing.pacer_for(pacing.YAHOO)
 
     def attempt() -> None:
         nonlocal pending, attempts
         attempts += 1
-        results.update(
-            _download(pending, window, session, show_progress, cache_dir, timeout, timezones)
+        fresh_crumb = attempts > 1 and any(
+            isinstance(results[s], CrumbRejectedError) for s in pending
         )
-        pending = [s for s in pending if isinstance(results[s], TransientSourceError)]
+        answers = _download(
+            pending, window, session, show_progress, cache_dir, timeout, timezones, fresh_crumb
+        )
+        signs = [_throttle_sign(s, answers[s], known, window) for s in pending]
+        if any(signs):
+            # Once per download: one throttled batch is one episode, not 25.
+            pacer.rate_limited(sign=next(sign for sign in signs if sign))
+        for symbol, sign in zip(pending, signs, strict=True):
+            answer = answers[symbol]
+            if sign:
+                answer = RateLimitedError(f"{symbol}: {NAME} {sign}; asked again later")
+            elif isinstance(answer, SymbolNotFoundError) and symbol in known:
+                answer = UnconfirmedNotFoundError(
+                    f"{answer}, though the symbol is known (stored history or another "
+                    "source); transient until it repeats on another day"
+                )
+            results[symbol] = answer
+        pending = [s for s in pending if _retryable(results[s])]
         if pending:
             raise TransientSourceError(f"{len(pending)} symbol(s) failed transiently")
 
     try:
-        call_with_retries(attempt, retry, sleep=sleep)
+        call_with_retries(attempt, retry, sleep=sleep, deadline=pacer.deadline)
     except TransientSourceError:
         for symbol in pending:
             results[symbol] = _gave_up(results[symbol], attempts)
     return {symbol: results[symbol] for symbol in wanted}
+
+
+class CrumbRejectedError(TransientSourceError):
+    """Yahoo refused the cookie or crumb (HTTP 401 or 403): a new crumb, and ask again."""
+
+
+class UnconfirmedNotFoundError(TransientSourceError):
+    """Yahoo said 404 for a symbol known to exist: an incident until it repeats another day."""
+
+
+def _retryable(result) -> bool:
+    """Worth another download in this call.
+
+    Not the deadline, and not an incident (a 401, an unconfirmed 404) that a few seconds
+    will not end: those wait for the build's last pass.
+    """
+    return isinstance(result, TransientSourceError) and not isinstance(
+        result, BudgetExhaustedError | UnconfirmedNotFoundError | CrumbRejectedError
+    )
+
+
+def _throttle_sign(symbol, answer, known, window) -> str | None:
+    """What in an answer for a symbol with stored rows says Yahoo is throttling, if anything.
+
+    Requests start a week before the stored last bar, so a real answer has rows and reaches
+    that bar; a 200 without rows, with a body that is not chart data, or that stops short
+    of the stored last bar is Yahoo under load ("possibly delisted" for AAPL).
+    """
+    last = known.get(symbol)
+    if last is None or (window.start is not None and window.start > last):
+        return None
+    if isinstance(answer, EmptyResponseError | MalformedDataError):
+        return "answered 200 without price rows for a symbol that has data"
+    if isinstance(answer, pd.DataFrame) and answer.index[-1].date() < last:
+        return (
+            f"answered 200 with rows only up to {answer.index[-1].date()}, before the "
+            f"stored last bar {last}"
+        )
+    return None
 
 
 class _Window:
@@ -198,9 +268,12 @@ class _Window:
         return f"from {self.start} to before {self.end}"
 
 
-def _download(symbols, window, session, progress, cache_dir, timeout, timezones=None) -> dict:
+def _download(
+    symbols, window, session, progress, cache_dir, timeout, timezones=None, fresh_crumb=False
+) -> dict:
     """One ``yf.download`` for ``symbols``; a frame or an error for each."""
     import yfinance as yf  # imported here: importing the package must stay cheap
+    from yfinance.config import YfConfig
 
     tickers = list(dict.fromkeys(s.upper() for s in symbols))  # yfinance upper-cases them
     if session is None:
@@ -213,7 +286,9 @@ def _download(symbols, window, session, progress, cache_dir, timeout, timezones=
     with _LOCK, _quiet_yfinance(), pacing.paced(session, pacer), _observe(session) as seen:
         _use_cache_dir(cache_dir)
         _seed_timezones(tickers, timezones)
-        _bind_session(session)
+        _bind_session(session, fresh_crumb=fresh_crumb)
+        # yfinance's own retry sleeps on the wall clock, outside the deadline: ours only.
+        YfConfig.network.retries = 0
         raw = yf.download(
             tickers,
             **dates,
@@ -325,6 +400,8 @@ def _classify(symbol: str, seen: _Seen, window: _Window, nan_only: bool) -> Data
         return TransientSourceError(
             f"{symbol}: yfinance returned no data without requesting it from {NAME}"
         )
+    if isinstance(outcome, BudgetExhaustedError):  # the deadline, or a source given up on
+        return type(outcome)(f"{symbol}: {outcome}")
     if isinstance(outcome, BaseException):
         error = transport.error_for_exception(outcome, subject=symbol, source=NAME)
         error.__cause__ = outcome
@@ -340,6 +417,11 @@ def _classify(symbol: str, seen: _Seen, window: _Window, nan_only: bool) -> Data
     error = chart.get("error") if isinstance(chart, dict) else None
     if status == 404 or (isinstance(error, dict) and error.get("code") == "Not Found"):
         return SymbolNotFoundError(f"{symbol}: {NAME} does not know this symbol")
+    if status in (401, 403):
+        return CrumbRejectedError(
+            f"{symbol}: {NAME} refused the cookie or crumb (HTTP {status}); asked again "
+            "with a new one"
+        )
     if status >= 400:
         return transport.error_for_status(status, subject=symbol, source=NAME, headers=headers)
     if error:
@@ -376,7 +458,7 @@ def _default_session():
     return _State.default_session
 
 
-def _bind_session(session) -> None:
+def _bind_session(session, *, fresh_crumb: bool = False) -> None:
     """Make ``session`` yfinance's session, with a cookie and crumb of its own.
 
     ``YfData`` is a singleton: constructing it with a session swaps the session but keeps
@@ -386,7 +468,7 @@ def _bind_session(session) -> None:
     from yfinance.data import YfData
 
     data = YfData()
-    if data._session is not session:
+    if data._session is not session or fresh_crumb:
         with data._cookie_lock:
             data._cookie = None
             data._crumb = None
