@@ -46,8 +46,10 @@ class Universe:
     reason : str or None
         Why there are no members at all (no holdings file), if so.
     filling : bool
-        The last fetch ran out of its budget before every member: the rest arrive over the
-        next builds.
+        The last fetch left members without data or behind the last session: the rest
+        arrive over the next builds.
+    behind : int
+        Members with data that the last fetch left short of the last closed session.
     """
 
     members: list[str]
@@ -57,6 +59,7 @@ class Universe:
     holdings_as_of: pd.Timestamp | None = None
     reason: str | None = None
     filling: bool = False
+    behind: int = 0
 
     @property
     def with_data(self) -> list[str]:
@@ -68,7 +71,9 @@ class Universe:
         days = self.closes.index[self.closes.index <= pd.Timestamp(as_of)]
         day = days[-1] if len(days) else None
         closing = int(self.closes.loc[day].notna().sum()) if day is not None else 0
-        return Coverage(len(self.members), len(self.with_data), closing, day, self.filling)
+        return Coverage(
+            len(self.members), len(self.with_data), closing, day, self.filling, self.behind
+        )
 
 
 @dataclass(frozen=True)
@@ -86,7 +91,9 @@ class Coverage:
     day : Timestamp or None
         The last day of the data at or before the date asked about.
     filling : bool
-        The last fetch's budget ran out before every member was fetched.
+        The last fetch left members without data, or behind the last session.
+    behind : int
+        Members with data that are a session or more behind the last closed session.
     """
 
     expected: int
@@ -94,6 +101,7 @@ class Coverage:
     closing: int
     day: pd.Timestamp | None
     filling: bool
+    behind: int = 0
 
     @property
     def share(self) -> float:
@@ -101,10 +109,22 @@ class Coverage:
         return self.closing / self.expected if self.expected else 0.0
 
     def describe(self) -> str:
-        """``"1,204 of 1,918 members so far; the rest arrive over the next builds"``."""
+        """``"1,204 of 1,918 members so far; the rest arrive over the next builds"``.
+
+        Members with data but a session or more behind are said too: "all have data"
+        never hides them.
+        """
         text = f"{self.stored:,} of {self.expected:,} members"
-        if self.filling:
-            return f"{text} so far; the rest arrive over the next builds"
+        if self.filling and self.stored < self.expected:
+            text = f"{text} so far; the rest arrive over the next builds"
+            if self.behind:
+                text += f" ({self.behind:,} with data are not yet updated to the last session)"
+            return text
+        if self.behind:
+            return (
+                f"{text} with data, {self.behind:,} of them not yet updated to the last "
+                "session (the next builds bring them up to date)"
+            )
         return f"{text} with data"
 
 
@@ -162,6 +182,11 @@ def load_universe(
     filling = bool(reached.get("not_reached")) and any(
         reason == "not in the data store" for reason in missing.values()
     )
+    # Members with data the last fetch left behind the last session ("no data" ones are
+    # the missing above).
+    behind_by = reached.get("behind_by") or {}
+    behind = sum(n for lag, n in behind_by.items() if lag != "no data" and isinstance(n, int))
+    filling = filling or behind > 0
     return Universe(
         symbols,
         closes,
@@ -169,6 +194,7 @@ def load_universe(
         column=column,
         holdings_as_of=holdings_as_of,
         filling=filling,
+        behind=behind,
     )
 
 

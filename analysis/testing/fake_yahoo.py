@@ -323,6 +323,8 @@ class FakeYahooSession(curl_requests.Session):
         Symbols of yfinance's ``range=1d`` timezone probes.
     requests_made : list of str
         Every URL requested, cookie and crumb requests included.
+    request_times : list of float
+        The ``clock`` time each of them arrived at.
     rate_limited : int
         Requests answered 429 by the rate limit (not by a ``"429"`` fault).
     """
@@ -364,6 +366,7 @@ class FakeYahooSession(curl_requests.Session):
         self.chart_requests: list[ChartRequest] = []
         self.tz_requests: list[str] = []
         self.requests_made: list[str] = []
+        self.request_times: list[float] = []
         self._chart_hits: Counter[str] = Counter()
         # yfinance downloads a batch on several threads that share this session.
         self._lock = threading.Lock()
@@ -380,6 +383,7 @@ class FakeYahooSession(curl_requests.Session):
             if self.latency and hasattr(self.clock, "advance"):
                 self.clock.advance(self.latency)
             now = self.clock.now()
+            self.request_times.append(now)
             wait = self._bucket.admit(now) if self._bucket else None
             block = _inside(self.blocks, now)
             if block is not None:
