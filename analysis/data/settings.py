@@ -28,8 +28,8 @@ FETCH_BUDGET_ENV = "ANALYSIS_FETCH_BUDGET"
 # Requests per minute to Yahoo Finance: one a second stays well clear of the few hundred
 # quick requests after which users report HTTP 429 and a block.
 DEFAULT_YAHOO_RATE = 60.0
-# Seconds of fetching per build for universe members (the posts' own series are always
-# fetched): nine minutes keeps a first `make site` under ten minutes of fetching.
+# Seconds the whole fetch step of a build may take (the posts' own series first, then
+# universe members): nine minutes keeps a first `make site` under ten minutes of fetching.
 DEFAULT_FETCH_BUDGET = 540.0
 
 LIVE = "live"
@@ -56,7 +56,8 @@ class Settings:
     yahoo_rate : float
         Requests per minute to Yahoo Finance, at most.
     fetch_budget : float
-        Seconds a build may spend fetching universe members; the rest wait for the next build.
+        Seconds the whole fetch step may take, posts' series included (one deadline: no
+        request leaves after it); what it did not reach waits for the next build.
     """
 
     data_dir: Path

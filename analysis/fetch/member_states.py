@@ -23,7 +23,7 @@ from datetime import date
 import pandas as pd
 
 from analysis.data.freshness import is_current
-from analysis.data.sessions import closed_sessions_between, last_closed_session, session_close
+from analysis.data.sessions import closed_sessions_between, last_closed_session
 
 COMPLETE, BEHIND, NOT_REACHED, FAILING = "complete", "behind", "not reached", "failing"
 # Outcome status of a failing member this build did not ask, to let it rest.
@@ -33,6 +33,7 @@ MAX_BACKOFF_DAYS = 16
 # What a 404 for a member says until another day confirms it (see the Yahoo source).
 UNCONFIRMED_NOT_FOUND = "transient until it repeats on another day"
 NOT_FOUND = "does not know this symbol"
+END_OF_DAY = pd.Timedelta(hours=23, minutes=59)
 
 
 def member_state(outcome, now) -> str:
@@ -54,7 +55,8 @@ def sessions_behind(outcome, now) -> int | None:
     prov = outcome.provenance
     if prov is None:
         return None
-    return closed_sessions_between(session_close(prov.last_bar_date), now)
+    # The end of the bar's day (UTC): a bar on a day the NYSE was closed counts too.
+    return closed_sessions_between(prov.last_bar_date + END_OF_DAY, now)
 
 
 def tally(outcomes: dict, now) -> dict:

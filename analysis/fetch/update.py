@@ -11,6 +11,10 @@ This is the one place that decides *whether* to touch the network. For each symb
   provenance, and the series is reported **stale**. A symbol with no stored rows is **failed**.
 
 In offline mode nothing is requested; every series is reported as the store has it.
+
+Why this module is long: deciding what to ask and merging every kind of answer (truncated,
+shifted, with holes, re-adjusted, refused) without losing a stored bar are one set of rules
+that must be read together, beside the report that says what came of them.
 """
 
 from __future__ import annotations

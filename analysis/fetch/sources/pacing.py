@@ -31,6 +31,10 @@ cookie, crumb, timezone and chart requests alike. A 429 there is retried in plac
 pause (up to ``attempts`` times), so yfinance does not start its own cookie dance.
 
 Waiting uses the process clock (:mod:`analysis.data.clock`); tests install a simulated one.
+
+Why this module is long: the rate, the pauses, giving up, the deadline and the ceiling are
+one state machine under one lock; :func:`paced` and the process's registry of pacers are
+its only ways in, and reading them apart would hide how a 429 changes what leaves next.
 """
 
 from __future__ import annotations
