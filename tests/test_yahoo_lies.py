@@ -168,6 +168,7 @@ def test_a_member_that_keeps_failing_rests_and_goes_last(tmp_path, one_a_second)
         session,
         now=NOW,
         failing=failing,
+        batch_size=1,  # one download each: the order asked is the order sent
     )
     assert [r.symbol for r in session.chart_requests] == ["OK", "LATE"]  # BAD rests, LATE last
     assert report.outcomes["BAD"].status == "backing off"
