@@ -481,8 +481,11 @@ def _missed(results: dict) -> list[str]:
             problems.append(f"{name}: a fetch step of {r['max_step_minutes']} minutes")
         if not r["status_honest"]:
             problems.append(f"{name}: a build left members behind without saying so")
+        # Where Yahoo's limit stands all week (R = 40, an hourly cap) there are no clean
+        # builds to recover in, and a pace at Yahoo's limit is the right one.
+        standing = name in EXTRA_CASES or name == "hourly_cap_1000"
         recovered = r["pace_recovered_builds"]
-        if recovered is None or recovered > TARGETS["pace_recovered_builds"]:
+        if not standing and (recovered is None or recovered > TARGETS["pace_recovered_builds"]):
             problems.append(f"{name}: pace not back within 10% in 3 clean builds")
         if "cold_builds" not in r:
             days = r["days_to_complete"]

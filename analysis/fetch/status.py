@@ -100,6 +100,9 @@ def resume_pacers(root: Path, *, now=None) -> dict[str, float]:
             continue
         ceiling = float(ceiling) if isinstance(ceiling, int | float) else None
         why = f"resumed from the last build ({stats.get('why') or 'no reason recorded'})"
+        # A new build starts at the ceiling: the rate a run of 429s was cut to is the last
+        # build's probing, not a limit Yahoo has.
+        rate = max(float(rate), ceiling or 0.0)
         if not stats.get("rate_limited") and ceiling is not None:
             configured = pacer.policy.rate
             ceiling = recovered_ceiling(ceiling, configured)

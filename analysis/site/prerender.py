@@ -34,7 +34,7 @@ from analysis.data.frontmatter import Post, declared_series, declared_universes
 from analysis.data.settings import PROJECT_ROOT, Settings
 from analysis.data.store import Store, atomic_write
 from analysis.fetch.member_states import tally
-from analysis.fetch.sources.pacing import set_deadline
+from analysis.fetch.sources.pacing import YAHOO, pacer_for, set_deadline
 from analysis.fetch.status import (
     failing_members,
     fetch_record,
@@ -97,6 +97,11 @@ def fetch_for_posts(
             fred_base_url=fred_base_url,
         )
         result = FetchResult(report)
+        # Keep time for asking the posts' series that failed transiently once more, after
+        # the members: the posts matter more than one more batch of members.
+        retry = sum(o.transient for o in report.outcomes.values())
+        reserve = min(settings.fetch_budget / 4, retry * 60.0 / pacer_for(YAHOO).rate + 30.0)
+        member_budget = max(0.0, settings.fetch_budget - (reserve if retry else 0.0))
         for name in declared_universes(posts):
             try:
                 holdings, members = refresh_iwm_universe(
@@ -106,6 +111,7 @@ def fetch_for_posts(
                     yahoo_session=yahoo_session,
                     now=now,
                     started=started,
+                    budget=member_budget,
                     failing=failing_members(store.root, name),
                 )
                 result.members[name] = members

@@ -76,10 +76,10 @@ pairs, play the incidents users report:
 
 How a throttled request is answered is ``throttled_as``: ``"429"`` (the default), or, for
 chart requests, ``"empty"`` (a 200 with the symbol's metadata and no rows) or
-``"truncated"`` (a 200 missing the newest :data:`TRUNCATED_BARS` bars); the cookie and crumb
-requests are then answered as ``crumb_throttled`` says. Time is read from ``clock`` (the
-process clock by default), and each request moves a simulated clock on by ``latency``
-seconds, so an hour of traffic runs in seconds. ``rate_limited`` counts the throttled
+``"truncated"`` (a 200 missing the newest :data:`TRUNCATED_BARS` bars); the crumb request
+is then answered 200 "Too Many Requests" and the cookie request as usual. Time is read
+from ``clock`` (the process clock by default), and each request moves a simulated clock on
+by ``latency`` seconds, so an hour of traffic runs in seconds. ``rate_limited`` counts the throttled
 answers sent, whatever their form.
 
 Why this module is long: it answers every request yfinance sends (cookie, crumb,
@@ -393,9 +393,14 @@ class FakeYahooSession(curl_requests.Session):
         parts = urlsplit(url)
         is_chart = "/v8/finance/chart/" in parts.path
         is_crumb = parts.path.endswith("/v1/test/getcrumb")
-        if wait is not None and not (is_chart and self.throttled_as != "429"):
-            if is_crumb and self.throttled_as != "429":
+        if wait is not None and self.throttled_as != "429" and not is_chart:
+            # Throttling in disguise: the crumb says so in a 200, the cookie comes as usual.
+            if is_crumb:
                 return _response(url, 200, "Too Many Requests", "text/plain")
+            with self._lock:
+                self.rate_limited -= 1
+            wait = None
+        if wait is not None and (not is_chart or self.throttled_as == "429"):
             headers = {}
             if self._bucket is not None and self._bucket.limit.retry_after:
                 headers["Retry-After"] = str(max(1, math.ceil(wait)))

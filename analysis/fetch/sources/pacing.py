@@ -17,10 +17,11 @@ for a while, so the fetch spaces its requests instead of finding the limit the h
   :class:`~analysis.data.errors.SourceBlockedError`: a block of hours is not waited out.
 - **Rate and ceiling.** The rate is cut once per run of 429s (multiplicative decrease) and
   raised again by a tenth of the configured rate after each run of ``recover_after``
-  successes, up to a ceiling: 90% of the rate the 429 came at, so the pacer does not walk
-  back into the limit it found. The next build starts from what this one learned
-  (:meth:`Pacer.resume`), and the ceiling climbs back toward the configured rate after each
-  build without a 429 (:func:`recovered_ceiling`): no one-way ratchet.
+  successes, up to a ceiling: 90% of the rate the 429 came at (never below ``min_ceiling``
+  of the configured rate), so the pacer does not walk back into the limit it found. The
+  next build starts at the ceiling this one learned (:meth:`Pacer.resume`), and the ceiling
+  climbs back toward the configured rate after each build without a 429
+  (:func:`recovered_ceiling`): no one-way ratchet.
 - **Deadline.** ``deadline`` (clock time, the fetch step's end) is checked before every
   request, whether or not it has to wait: no request leaves after it, whichever retry layer
   sends it (:func:`set_deadline` sets it for every pacer of the process).
@@ -105,6 +106,10 @@ class PacingPolicy:
         that were blocked together do not come back together).
     give_up_after : float
         Seconds of nothing but 429s after which the pacer gives up for this build.
+    min_ceiling : float
+        Share of ``rate`` the ceiling never falls below: a run of 429s in a block (or a
+        wave of fingerprinting) is not a limit on our pace, and a ceiling walked down to the
+        floor would slow every later build.
     """
 
     rate: float
@@ -114,9 +119,10 @@ class PacingPolicy:
     recover_after: int = 50
     increase: float = 0.1
     cooldown: float = 5.0
-    max_cooldown: float = 300.0
+    max_cooldown: float = 120.0
     jitter: float = 0.25
     give_up_after: float = 900.0
+    min_ceiling: float = 0.5
 
 
 @dataclass
@@ -187,7 +193,7 @@ class Pacer:
         """Start from a rate (and ceiling) an earlier fetch learned, never above the policy's."""
         with self._lock:
             top = self.policy.rate
-            self._ceiling = min(top, max(self.policy.min_rate, ceiling or top))
+            self._ceiling = min(top, max(self._floor(), ceiling or top))
             self._set_rate(min(self._ceiling, max(self.policy.min_rate, rate)))
             if why:
                 self._why = why
@@ -206,14 +212,16 @@ class Pacer:
             yield
 
     def observe(self, status: int, headers=None, *, throttled: bool = False) -> None:
-        """Learn from an answer: a 429 (or another sign of throttling) slows the pace."""
+        """Learn from an answer: throttling slows the pace, an answer below 400 is a success."""
         if status == 429 or throttled:
             self.rate_limited(
                 retry_after_seconds(headers),
                 sign=None if status == 429 else "a 200 saying Too Many Requests",
             )
-        else:
+        elif status < 400:
             self.succeeded()
+        # Other errors (Yahoo's cookie page answers 404, a refused crumb 401) say nothing
+        # about the pace: they neither end a run of 429s nor count toward raising the rate.
 
     def rate_limited(self, retry_after: float | None = None, *, sign: str | None = None) -> None:
         """Throttled (a 429, or ``sign``): pause, cut the rate once per run of them.
@@ -232,7 +240,7 @@ class Pacer:
             if not self._limited:  # the first 429 since a success cuts the rate, once
                 self._limited = True
                 self._limited_since = now
-                self._ceiling = max(self.policy.min_rate, min(self._ceiling, 0.9 * self._rate))
+                self._ceiling = max(self._floor(), min(self._ceiling, 0.9 * self._rate))
                 self._set_rate(max(self.policy.min_rate, self._rate * self.policy.decrease))
                 self._why = f"cut to {self._rate:.3g} a minute after {what}"
             if retry_after is None:
@@ -264,6 +272,10 @@ class Pacer:
                     f"raised to {self._rate:.3g} a minute after "
                     f"{self.policy.recover_after} successes"
                 )
+
+    def _floor(self) -> float:
+        """The lowest the ceiling goes: blocks are Yahoo's doing, not a limit on our pace."""
+        return max(self.policy.min_rate, self.policy.min_ceiling * self.policy.rate)
 
     def _set_rate(self, rate: float) -> None:
         self._rate = rate
@@ -303,28 +315,40 @@ def _rate(per_minute: float) -> Rate:
 
 
 @contextlib.contextmanager
-def paced(session, pacer: Pacer, *, attempts: int = RATE_LIMIT_ATTEMPTS) -> Iterator[None]:
+def paced(
+    session, pacer: Pacer, *, attempts: int = RATE_LIMIT_ATTEMPTS, lies=None
+) -> Iterator[None]:
     """Send every request of a ``curl_cffi`` session through ``pacer`` while the block runs.
 
     The session's ``request`` is shadowed on the instance (yfinance insists on a real
-    ``curl_cffi`` session, so it cannot be wrapped). A 429 is asked again after the pacer's
-    pause, up to ``attempts`` times in all; the last answer is returned whatever it is.
+    ``curl_cffi`` session, so it cannot be wrapped). A 429, or a 200 that is throttling in
+    disguise (:func:`throttled`, or ``lies(url, response)`` returning a reason: the source
+    module knows which symbols have data), is asked again after the pacer's pause, up to
+    ``attempts`` times in all; the last answer is returned whatever it is.
     """
     own = "request" in vars(session)
     original = session.request
 
+    def sign(url, response) -> str | None:
+        if int(response.status_code) == 429:
+            return None
+        if throttled(url, response):
+            return "a 200 saying Too Many Requests"
+        return lies(url, response) if lies is not None else None
+
     def send(method, url, *args, **kwargs):
         with pacer.turn():
             response = original(method, url, *args, **kwargs)
-        pacer.observe(
-            int(response.status_code),
-            getattr(response, "headers", None),
-            throttled=throttled(url, response),
-        )
+        reason = sign(url, response)
+        if reason is not None:
+            pacer.rate_limited(sign=reason)
+        else:
+            pacer.observe(int(response.status_code), getattr(response, "headers", None))
+        response._throttled = reason is not None or int(response.status_code) == 429
         return response
 
     def again(response) -> bool:
-        return int(response.status_code) == 429 or throttled("", response)
+        return bool(getattr(response, "_throttled", False))
 
     retrying = tenacity.Retrying(
         retry=tenacity.retry_if_result(again),

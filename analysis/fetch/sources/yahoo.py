@@ -252,6 +252,42 @@ def _throttle_sign(symbol, answer, known, window) -> str | None:
     return None
 
 
+class _Lies:
+    """Tells, as each chart answer arrives, whether it is throttling in disguise.
+
+    For a symbol with stored rows (``known`` gives its last stored bar) the request starts
+    before that bar, so a 200 without rows, with a body that is not chart JSON, or whose
+    last row is before that bar is Yahoo under load: the pacer then slows down and asks
+    again, as for a 429.
+    """
+
+    def __init__(self, known: Mapping[str, datetime.date | None], window) -> None:
+        self.known = {s.upper(): d for s, d in known.items() if d is not None}
+        self.window = window
+
+    def __call__(self, url: str, response) -> str | None:
+        path = urlsplit(url).path
+        if "/v8/finance/chart/" not in path or int(response.status_code) != 200:
+            return None
+        last = self.known.get(unquote(path.rsplit("/", 1)[-1]).upper())
+        if last is None or "range=1d" in url:
+            return None
+        if self.window.start is not None and self.window.start > last:
+            return None
+        try:
+            result = json.loads(bytes(response.content or b""))["chart"]["result"][0]
+        except (ValueError, KeyError, IndexError, TypeError):
+            return "answered 200 with a body that is not chart data"
+        stamps = result.get("timestamp") or []
+        if not stamps:
+            return "answered 200 without price rows for a symbol that has data"
+        offset = (result.get("meta") or {}).get("gmtoffset") or 0
+        ends = datetime.datetime.fromtimestamp(stamps[-1] + offset, datetime.UTC).date()
+        if ends < last:
+            return f"answered 200 with rows only up to {ends}, before the stored last bar {last}"
+        return None
+
+
 class _Window:
     """The requested date range, and how to say it in a message."""
 
@@ -269,7 +305,15 @@ class _Window:
 
 
 def _download(
-    symbols, window, session, progress, cache_dir, timeout, timezones=None, fresh_crumb=False
+    symbols,
+    window,
+    session,
+    progress,
+    cache_dir,
+    timeout,
+    timezones=None,
+    fresh_crumb=False,
+    known=None,
 ) -> dict:
     """One ``yf.download`` for ``symbols``; a frame or an error for each."""
     import yfinance as yf  # imported here: importing the package must stay cheap
@@ -283,7 +327,9 @@ def _download(
         dates["end"] = window.end.isoformat()
     pacer = pacing.pacer_for(pacing.YAHOO)
     # The pacer sees every request and retries 429s; the observer sees what came of them.
-    with _LOCK, _quiet_yfinance(), pacing.paced(session, pacer), _observe(session) as seen:
+    lies = _Lies(known or {}, window)
+    paced = pacing.paced(session, pacer, lies=lies)
+    with _LOCK, _quiet_yfinance(), paced, _observe(session) as seen:
         _use_cache_dir(cache_dir)
         _seed_timezones(tickers, timezones)
         _bind_session(session, fresh_crumb=fresh_crumb)
