@@ -176,10 +176,14 @@ def update_universe(
     backoff, and a failed member keeps its stored rows (stale) or is listed as failed.
     Each member is stored as soon as its batch arrives, so a build killed part way keeps
     every member stored before. A batch starts only if, at the Yahoo pacer's current rate, it
-    should end within ``budget`` seconds of ``started``, and no request leaves after that
-    (the pacer's deadline); members not fetched are reported ``"not reached"``, keep what
-    the store holds, and come first in the next build. Nothing is raised for individual
-    members; see :attr:`UniverseReport.failed` and :attr:`UniverseReport.not_reached`.
+    should end within ``budget`` seconds of ``started`` (or by the deadline the caller set
+    for the whole fetch step, if earlier), and no request leaves after that (the pacers'
+    deadline); members not fetched are reported ``"not reached"``, keep what the store
+    holds, and come first in the next build. Members that failed transiently (throttled, a
+    refused crumb, a 404 for a listed member) are asked once more after all the others.
+    Members that keep failing (``failing``) rest for days and go last. Nothing is raised
+    for individual members; see :attr:`UniverseReport.failed`,
+    :attr:`UniverseReport.not_reached` and :meth:`UniverseReport.summary`.
 
     Parameters
     ----------
