@@ -301,3 +301,41 @@ def test_after_a_build_without_429s_the_pace_climbs_back(tmp_path, simulated_tim
         assert "the last build was not throttled" in stats.why
         rate, ceiling = stats.rate, stats.ceiling
     assert rate >= 0.9 * 60
+
+
+def test_fake_quotas_count_per_clock_hour_and_day():
+    clock = SimulatedClock()
+    limit = RateLimit(6000, per_hour=3, per_day=5)
+    session = FakeYahooSession({"IWM": make_ohlcv("2025-01-02", 3)}, rate_limit=limit, clock=clock)
+    assert answers(session, clock, [0, 1, 2, 3]) == [200, 200, 200, 429]
+    assert answers(session, clock, [3600, 3601, 3602]) == [200, 200, 429]  # the day's 5 used
+    assert answers(session, clock, [86_400]) == [200]
+
+
+def test_fake_windows_answer_401_404_and_a_throttled_crumb_then_recover():
+    clock = SimulatedClock()
+    crumb = "https://query1.finance.yahoo.com/v1/test/getcrumb"
+    session = FakeYahooSession(
+        {"IWM": make_ohlcv("2025-01-02", 3)},
+        unauthorized=(0, 10),
+        not_found=(10, 20),
+        crumb_throttled=(0, 5),
+        clock=clock,
+    )
+    assert session.request("GET", crumb).text == "Too Many Requests"
+    assert answers(session, clock, [1, 11, 21]) == [401, 404, 200]
+    assert session.request("GET", crumb).text == "fake-crumb"
+
+
+def test_fake_blocks_answer_429_without_retry_after_or_lie_with_a_200():
+    clock = SimulatedClock()
+    data = {"IWM": make_ohlcv("2025-01-02", 10)}
+    session = FakeYahooSession(data, blocks=(0, 3600), clock=clock)
+    response = session.request("GET", CHART)
+    assert response.status_code == 429 and "Retry-After" not in response.headers
+    lying = FakeYahooSession(data, blocks=(0, 3600), throttled_as="empty", clock=clock)
+    assert lying.request("GET", CHART).status_code == 200
+    assert lying.request("GET", "https://query1.finance.yahoo.com/v1/test/getcrumb").text == (
+        "Too Many Requests"
+    )
+    assert lying.rate_limited == 2
