@@ -17,6 +17,7 @@ from analysis.data.holdings import Holdings
 from analysis.data.settings import Settings
 from analysis.data.store import Store
 from analysis.data.universe import member_symbols
+from analysis.data.universe_reads import session_on_or_before
 from analysis.fetch.holdings import get_iwm_holdings
 from analysis.fetch.sources.pacing import YAHOO, pacer_for
 
@@ -149,6 +150,8 @@ def update_universe(
     budget: float | None = None,
     started: float | None = None,
     clock: Clock | None = None,
+    through=None,
+    skip: Iterable[str] = (),
 ) -> UniverseReport:
     """Bring members' prices up to date, most behind first, until the fetch budget runs out.
 
@@ -189,6 +192,12 @@ def update_universe(
         posts' own series counts against the budget.
     clock : Clock, optional
         The clock the budget is measured on (default: the process clock).
+    through : date-like, optional
+        Read as of this day (a pinned universe): members stored up to its session are
+        complete, no bar after it is requested, and a new member's history runs
+        ``history_years`` back from it. Default: today.
+    skip : iterable of str
+        Members not to request (recorded as no longer served by the source).
     """
     # Imported here: posts that only read the universe should not pay for yfinance.
     from analysis.data.freshness import is_current
@@ -197,13 +206,17 @@ def update_universe(
     clock = clock or default_clock()
     started = clock.now() if started is None else started
     budget = settings.fetch_budget if budget is None else budget
-    symbols = member_symbols(members)
+    skipped = set(skip)
+    symbols = [s for s in member_symbols(members) if s not in skipped]
     timezones = member_timezones(members) if isinstance(members, Holdings) else {}
 
     today = pd.Timestamp(now if now is not None else pd.Timestamp.now(tz="UTC")).date()
+    if through is not None:
+        today = min(today, pd.Timestamp(through).date())
     history_start = today.replace(year=today.year - history_years, day=min(today.day, 28))
     stamp = pd.Timestamp(now if now is not None else pd.Timestamp.now(tz="UTC"))
     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+    last_session = None if through is None else session_on_or_before(through)
 
     report = UniverseReport(members=symbols)
     due = []
@@ -212,7 +225,7 @@ def update_universe(
             prov = store.provenance(symbol)
         except CorruptedStoreError:
             prov = None
-        if prov is not None and not settings.offline and is_current(prov, stamp):
+        if prov is not None and not settings.offline and is_current(prov, stamp, session=last_session):
             report.outcomes[symbol] = Outcome(symbol, CURRENT, prov)
         else:
             due.append(symbol)
@@ -239,6 +252,7 @@ def update_universe(
                 progress=False,
                 history_start=history_start,
                 yahoo_timezones=timezones,
+                through=None if through is None else pd.Timestamp(through).date(),
             )
             for symbol, outcome in batch_report.outcomes.items():
                 # Cut off by the budget: not a failure of the member's source.

@@ -29,6 +29,7 @@ from analysis.data.errors import (
     EmptyResponseError,
     OfflineError,
     StaleDataError,
+    SymbolNotFoundError,
 )
 from analysis.data.freshness import is_current, last_confirmed
 from analysis.data.sessions import (
@@ -69,6 +70,7 @@ class Outcome:
     provenance: Provenance | None = None
     error: str | None = None
     requested_from: date | None = None
+    unknown: bool = False  # the source answered that it does not know the symbol
 
     @property
     def usable(self) -> bool:
@@ -145,6 +147,7 @@ def update_series(
     sleep: Callable[[float], None] | None = None,
     history_start: date | None = None,
     yahoo_timezones: dict[str, str] | None = None,
+    through: date | None = None,
 ) -> UpdateReport:
     """Fetch what the store is missing for ``symbols`` and record every outcome.
 
@@ -165,11 +168,16 @@ def update_series(
     history_start : date, optional
         How far back to fetch a symbol the store does not hold yet (default: its whole
         history). Large universes that only need recent years use it to stay small.
+    through : date, optional
+        The last day wanted: a series stored up to that day's session is complete, and no
+        bar after it is requested (a universe read as of a past date). Default: today.
     """
     now = pd.Timestamp(now if now is not None else utc_now_iso())
     now = now.tz_localize("UTC") if now.tzinfo is None else now.tz_convert("UTC")
     report = UpdateReport(now=now)
     session = last_closed_session(now)
+    if through is not None:
+        session = min(session, last_closed_session(_end_of_day(through)))
     due: dict[str, date | None] = {}
     for symbol in dict.fromkeys(symbols):
         prov = _provenance_or_none(store, symbol, report)
@@ -188,11 +196,19 @@ def update_series(
             "cache_dir": store.root / yahoo.CACHE_SUBDIR,
             "timezones": yahoo_timezones,
         }
+        if through is not None:
+            yahoo_options["end"] = pd.Timestamp(through).date() + timedelta(days=1)
         fred_options = {"base_url": fred_base_url}
         for options in (yahoo_options, fred_options):
             options.update({k: v for k, v in (("retry", retry), ("sleep", sleep)) if v is not None})
         _fetch_due(due, store, report, now, yahoo_options, fred_options)
     return report
+
+
+def _end_of_day(day) -> pd.Timestamp:
+    """The last moment of ``day`` in UTC, after any New York close that day."""
+    midnight = pd.Timestamp(day).normalize() + pd.Timedelta(days=1)
+    return midnight.tz_localize("UTC") - pd.Timedelta(microseconds=1)
 
 
 def _provenance_or_none(store: Store, symbol: str, report: UpdateReport) -> Provenance | None:
@@ -276,6 +292,7 @@ def _apply(store, report, symbol, result, source, fetched_at, start, stored) -> 
     previous = outcome.provenance
     if isinstance(result, Exception):
         outcome.error = str(result)
+        outcome.unknown = isinstance(result, SymbolNotFoundError)
         if previous is not None:
             store.record_failure(symbol, str(result), attempted_at=fetched_at)
             outcome.provenance = store.provenance(symbol)

@@ -3,8 +3,10 @@
 Quarto runs ``python -m analysis prerender`` before rendering (see ``_quarto.yml``). It
 
 1. collects the ``series`` every post declares and brings the store up to date once (or,
-   offline, checks the store holds them), then refreshes the member universes posts
-   declare (``universes: [IWM]``). A series too stale for the configured limit stops the
+   offline, checks the store holds them), then the member universes posts declare
+   (``universes: [IWM]``), per fund and date: a post with a ``window`` reads its members
+   as of the window's as-of, and once they are stored nothing is fetched for it again
+   (:mod:`analysis.fetch.universe_plan`). A series too stale for the configured limit stops the
    build; a missing one is a warning, since each post then either falls back visibly
    (saying what it lacks) or fails on its own, naming the series. A series a post marks
    ``required`` that the store lacks (or that ends before the post's ``window`` as-of
@@ -30,11 +32,11 @@ import yaml
 
 from analysis.data.clock import default_clock
 from analysis.data.errors import DataError
-from analysis.data.frontmatter import Post, declared_series, declared_universes
+from analysis.data.frontmatter import Post, declared_series
 from analysis.data.settings import PROJECT_ROOT, Settings
 from analysis.data.store import Store, atomic_write
 from analysis.fetch.status import fetch_record, resume_pacers, write_fetch_status
-from analysis.fetch.universe import refresh_iwm_universe
+from analysis.fetch.universe_plan import fetch_universes
 from analysis.fetch.update import UpdateReport, update_series
 from analysis.post import WINDOW_KEY, read_window
 
@@ -64,7 +66,8 @@ def fetch_for_posts(
 
     The posts' own series are always fetched in full. Universe members then share what is
     left of ``settings.fetch_budget`` (seconds, counted from the start of this call), most
-    behind first; the rest are fetched by the next build.
+    behind first; the rest are fetched by the next build. A universe read at a past date
+    whose members are all stored up to it sends no request.
 
     Nothing is raised for a failed series: call ``result.report.raise_for_problems``.
     Universe problems are summarised in ``result.universes``.
@@ -82,20 +85,19 @@ def fetch_for_posts(
         fred_base_url=fred_base_url,
     )
     result = FetchResult(report)
-    for name in declared_universes(posts):
-        try:
-            holdings, members = refresh_iwm_universe(
-                settings,
-                store=store,
-                holdings_session=holdings_session,
-                yahoo_session=yahoo_session,
-                now=now,
-                started=started,
-            )
-            result.members[name] = members
-            result.universes[name] = f"holdings of {holdings.as_of.date()}: {members.summary()}"
-        except DataError as exc:
-            result.universes[name] = f"not refreshed: {exc}"
+    reads = fetch_universes(
+        posts,
+        settings,
+        store,
+        now=now,
+        started=started,
+        holdings_session=holdings_session,
+        yahoo_session=yahoo_session,
+    )
+    for name, outcome in reads.items():
+        result.universes[name] = outcome.summary
+        if outcome.report is not None:
+            result.members[name] = outcome.report
     if not settings.offline:
         seconds = default_clock().now() - started
         record = fetch_record(result.members, seconds=seconds, budget=settings.fetch_budget)
