@@ -19,7 +19,7 @@ from analysis.fetch.sources import yahoo
 from analysis.fetch.sources.fred import fred_id, is_fred_symbol
 from analysis.site.notebook import execute_post
 from analysis.testing.fake_fred import FakeFred
-from analysis.testing.fake_ishares import FakeHoldingsSession, holdings_csv
+from analysis.testing.fake_ishares import FakeISharesSite
 from analysis.testing.fake_yahoo import FakeYahooSession, RateLimit, make_ohlcv
 from analysis.testing.fixture_store import build_fixture_store
 
@@ -52,11 +52,11 @@ def test_first_build_fills_posts_first_stays_in_budget_and_says_how_far(
     # Yahoo allows 40 requests a minute, below the pacer's default 60: it has to adapt.
     session = FakeYahooSession(prices, rate_limit=RateLimit(40, burst=5), latency=0.2)
     monkeypatch.setattr(yahoo._State, "default_session", session)
-    ishares = FakeHoldingsSession(holdings_csv(MEMBERS))
-    real_fetch = holdings_module.fetch_iwm_holdings
+    ishares = FakeISharesSite({"IWM": {"2025-12-31": MEMBERS[:10], "2026-01-16": MEMBERS}})
+    real_fetch = holdings_module.fetch_holdings
     monkeypatch.setattr(
         holdings_module,
-        "fetch_iwm_holdings",
+        "fetch_holdings",
         lambda url, session=None, **kw: real_fetch(url, session=ishares, **kw),
     )
     monkeypatch.delenv("ANALYSIS_OFFLINE", raising=False)
@@ -70,14 +70,18 @@ def test_first_build_fills_posts_first_stays_in_budget_and_says_how_far(
 
     status = read_fetch_status(root)
     assert status["seconds"] <= BUDGET
-    filled = status["universes"]["IWM"]
+    filled = status["universes"]["IWM 2026-01-16"]  # the seed post reads IWM at its as-of
     assert 0 < filled["with_data"] < len(MEMBERS)
     assert filled["not_reached"] == len(MEMBERS) - filled["with_data"]
     assert filled["failed"] == 0
     yahoo_stats = status["sources"]["yahoo"]
     assert yahoo_stats["rate_limited"] == session.rate_limited >= 1
     assert yahoo_stats["rate"] < 60
-    assert f"universe IWM: holdings of 2026-01-16: {filled['with_data']} of 150" in out
+    assert ishares.asked("IWM") == ["20260116"]  # the window's day, not today's file
+    assert (
+        "universe IWM 2026-01-16: holdings of 2026-01-16 (read at 2026-01-16): "
+        f"{filled['with_data']} of 150"
+    ) in out
     # Every series the post declares arrived, before any member.
     store = Store(root)
     assert set(declared) <= set(store.symbols())

@@ -158,7 +158,16 @@ def test_pinned_and_live_readers_are_planned_apart(tmp_path, world):
     write_post(tmp_path, "2025-01-18-pinned", universes=["IWM"])
     write_post(tmp_path, "2025-03-28-live", universes=["IWM"], window=False)
     reads = universe_reads(find_posts(tmp_path / "posts"))
-    assert list(reads) == [UniverseRead("IWM", AS_OF), UniverseRead("IWM")]
+    assert list(reads) == [UniverseRead("IWM"), UniverseRead("IWM", AS_OF)]
+
+
+def test_a_member_both_reads_share_is_requested_once(tmp_path, world):
+    site, yahoo = world
+    write_post(tmp_path, "2025-01-18-pinned", universes=["IWM"])
+    write_post(tmp_path, "2025-03-28-live", universes=["IWM"], window=False)
+    build(tmp_path, site, yahoo)
+    asked = [r.symbol for r in member_requests(yahoo, [*DECEMBER, *TODAY])]
+    assert sorted(asked) == sorted(set(DECEMBER) | set(TODAY))
 
 
 def test_a_pinned_post_is_not_re_executed_by_a_members_new_bar_a_live_post_is(tmp_path, world):
@@ -232,3 +241,27 @@ def test_status_of_a_read_before_any_fetch_says_what_the_next_build_fetches(tmp_
     state = member_state(Store(tmp_path), UniverseRead("IWM", AS_OF))
     assert not state.settled
     assert next_fetch(state) == "the IWM holdings file of 2025-01-15, then its members"
+
+
+def test_status_shows_each_read_its_holdings_members_and_next_fetch(
+    tmp_path, world, monkeypatch, capsys
+):
+    from analysis import cli
+
+    site, yahoo = world
+    del yahoo.series[DECEMBER[-1]]
+    write_post(tmp_path, "2025-01-18-pinned", universes=["IWM"])
+    write_post(tmp_path, "2025-03-28-live", universes=["IWM"], window=False)
+    build(tmp_path, site, yahoo)
+    monkeypatch.setenv("ANALYSIS_DATA_DIR", str(tmp_path / "data"))
+    code = cli.main(["status", "--format", "markdown", "--posts-dir", str(tmp_path / "posts")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "### Universes" in out
+    assert (
+        "| IWM | 2025-01-15 | 2024-12-31 | 12 | 11 | 11 | 1 | "
+        "nothing: every member is stored up to its date |"
+    ) in out
+    # The live read is judged against the real clock, long after the fake's last bar.
+    assert "| IWM | today (live) | 2025-03-31 | 10 | 10 | 0 | 0 | " in out
+    assert "today's IWM holdings file, 10 members (latest bars) |" in out

@@ -52,12 +52,16 @@ def read_date(post: Post) -> pd.Timestamp | None:
 
 
 def universe_reads(posts: list[Post]) -> dict[UniverseRead, list[Post]]:
-    """Every (fund, date) the posts read, with the posts reading it; pinned reads first."""
+    """Every (fund, date) the posts read, with the posts reading it; live reads first.
+
+    A member a live read and a pinned read share is then fetched once: the live read brings
+    it up to today, which covers the pinned read's day.
+    """
     reads: dict[UniverseRead, list[Post]] = {}
     for post in posts:
         for fund in post.universes:
             reads.setdefault(UniverseRead(fund, read_date(post)), []).append(post)
-    return dict(sorted(reads.items(), key=lambda item: (not item[0].pinned, item[0].fund)))
+    return dict(sorted(reads.items(), key=lambda item: (item[0].pinned, item[0].fund, item[0].as_of or 0)))
 
 
 def session_on_or_before(day) -> pd.Timestamp:

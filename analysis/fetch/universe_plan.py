@@ -9,8 +9,8 @@ date they read them at (:mod:`analysis.data.universe_reads`). For each (fund, da
   is *settled*: the build sends nothing for it, ever again;
 - a **live** read (no window) gets today's holdings file and its members' latest bars.
 
-Pinned reads go first: they finish, and what they fetch never needs fetching again. A
-member the source answers as unknown while the store holds no rows of it is recorded as no
+Live reads go first, so a member both kinds read is requested once (up to today, which
+covers the pinned day). A member the source answers as unknown while the store holds no rows of it is recorded as no
 longer served (:mod:`analysis.data.unserved`) and not asked again by later builds.
 """
 
@@ -82,7 +82,7 @@ def fetch_universes(
     holdings_session=None,
     yahoo_session=None,
 ) -> dict[str, ReadOutcome]:
-    """Fetch what each read needs, pinned reads first; keyed by :func:`status_key`.
+    """Fetch what each read needs, live reads first; keyed by :func:`status_key`.
 
     Nothing is raised for a read: a failure is its summary ("not refreshed: ...").
     """
