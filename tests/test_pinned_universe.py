@@ -49,8 +49,7 @@ def write_post(root, folder, *, universes, window=True):
     pinned = "date: 2025-01-18\nwindow:\n  base: 2024-12-31\n  as-of: 2025-01-15\n"
     dated = pinned if window else "date: 2025-03-28\n"
     (post / "index.qmd").write_text(
-        f"---\n{dated}series: []\n"
-        f"universes: [{', '.join(universes)}]\n---\n\nText.\n"
+        f"---\n{dated}series: []\nuniverses: [{', '.join(universes)}]\n---\n\nText.\n"
     )
     return post
 
@@ -226,11 +225,13 @@ def test_funds_come_from_research_yml_or_the_built_in_table(tmp_path):
         "funds:\n  IJH: https://www.ishares.com/us/products/239763/ishares-core-sp-midcap-etf\n"
     )
     configured = configured_funds(research)
-    assert fund_for("IJH", configured).holdings_url("2025-01-31").endswith(
-        "fileName=IJH_holdings&dataType=fund&asOfDate=20250131"
+    assert (
+        fund_for("IJH", configured)
+        .holdings_url("2025-01-31")
+        .endswith("fileName=IJH_holdings&dataType=fund&asOfDate=20250131")
     )
     assert fund_for("IJR", configured).product_page == BUILT_IN["IJR"]
-    with pytest.raises(MalformedDataError, match="under 'funds:' in research.yml"):
+    with pytest.raises(MalformedDataError, match=r"under 'funds:' in research\.yml"):
         fund_for("XYZ", configured)
     research.write_text("funds:\n  IJH: not a page\n")
     with pytest.raises(ValueError, match="'funds' must map fund tickers"):

@@ -501,8 +501,10 @@ def test_breadth_names_its_holdings_date_and_the_members_yahoo_no_longer_serves(
     holdings = latest_holdings(store)
     # One more member on 16 January, since acquired: Yahoo answers it as unknown.
     raw = holdings.raw.decode().replace(
-        '"FX01",', '"GONE","ACQUIRED SINCE INC","Industrials","Equity","1,000.00","2.50",'
-        '"1,000.00","10.00","100.00","United States","NASDAQ","USD","1.00","USD","-"\n"FX01",', 1
+        '"FX01",',
+        '"GONE","ACQUIRED SINCE INC","Industrials","Equity","1,000.00","2.50",'
+        '"1,000.00","10.00","100.00","United States","NASDAQ","USD","1.00","USD","-"\n"FX01",',
+        1,
     )
     save_holdings(parse_holdings(raw.encode()), store)
     record_unserved(store, {"GONE": "GONE: Yahoo does not know this symbol"})

@@ -19,8 +19,8 @@ import pandas as pd
 from analysis.data.errors import CorruptedStoreError
 from analysis.data.fetch_status import read_fetch_status
 from analysis.data.holdings import FUND, Holdings, holdings_on, latest_holdings
-from analysis.data.unserved import read_unserved
 from analysis.data.store import Provenance, Store
+from analysis.data.unserved import read_unserved
 
 # Dividend- and split-adjusted: a split or a special dividend must not read as a collapse
 # below the moving average.
@@ -195,9 +195,7 @@ def load_universe(
     if as_of is not None:
         closes = closes.loc[:as_of]
     recorded = read_unserved(store)
-    unserved = {
-        s: recorded[s].get("reason", "") for s in symbols if s in recorded and s in missing
-    }
+    unserved = {s: recorded[s].get("reason", "") for s in symbols if s in recorded and s in missing}
     for symbol in unserved:
         missing[symbol] = "no longer served by the source"
     status = read_fetch_status(store.root) or {}

@@ -61,7 +61,9 @@ def universe_reads(posts: list[Post]) -> dict[UniverseRead, list[Post]]:
     for post in posts:
         for fund in post.universes:
             reads.setdefault(UniverseRead(fund, read_date(post)), []).append(post)
-    return dict(sorted(reads.items(), key=lambda item: (item[0].pinned, item[0].fund, item[0].as_of or 0)))
+    return dict(
+        sorted(reads.items(), key=lambda item: (item[0].pinned, item[0].fund, item[0].as_of or 0))
+    )
 
 
 def session_on_or_before(day) -> pd.Timestamp:

@@ -32,8 +32,8 @@ from analysis.data.holdings import (
     unpublished_dates,
 )
 from analysis.data.settings import Settings
-from analysis.data.universe_reads import session_on_or_before
 from analysis.data.store import Store
+from analysis.data.universe_reads import session_on_or_before
 from analysis.fetch.sources import pacing, transport
 from analysis.fetch.sources.retry import RetryPolicy, call_with_retries
 
@@ -144,8 +144,9 @@ def get_holdings(
     """
     store = store or Store(settings.data_dir, lock_timeout=settings.lock_timeout)
     if as_of is not None:
-        return _pinned_holdings(settings, fund, pd.Timestamp(as_of).normalize(), store,
-                                session=session, **fetch_options)
+        return _pinned_holdings(
+            settings, fund, pd.Timestamp(as_of).normalize(), store, session=session, **fetch_options
+        )
     if settings.offline:
         stored = latest_holdings(store, fund=fund)
         if stored is None:

@@ -225,7 +225,11 @@ def update_universe(
             prov = store.provenance(symbol)
         except CorruptedStoreError:
             prov = None
-        if prov is not None and not settings.offline and is_current(prov, stamp, session=last_session):
+        if (
+            prov is not None
+            and not settings.offline
+            and is_current(prov, stamp, session=last_session)
+        ):
             report.outcomes[symbol] = Outcome(symbol, CURRENT, prov)
         else:
             due.append(symbol)

@@ -10,8 +10,9 @@ date they read them at (:mod:`analysis.data.universe_reads`). For each (fund, da
 - a **live** read (no window) gets today's holdings file and its members' latest bars.
 
 Live reads go first, so a member both kinds read is requested once (up to today, which
-covers the pinned day). A member the source answers as unknown while the store holds no rows of it is recorded as no
-longer served (:mod:`analysis.data.unserved`) and not asked again by later builds.
+covers the pinned day). A member the source answers as unknown while the store holds no
+rows of it is recorded as no longer served (:mod:`analysis.data.unserved`) and not asked
+again by later builds.
 """
 
 from __future__ import annotations

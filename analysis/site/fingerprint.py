@@ -34,11 +34,11 @@ from analysis.data.errors import DataError
 from analysis.data.freshness import is_current
 from analysis.data.frontmatter import Post
 from analysis.data.holdings import holdings_on, latest_holdings
+from analysis.data.load import SeriesStatus
+from analysis.data.store import Store, checksum, utc_now_iso
 from analysis.data.universe import DEFAULT_COLUMN
 from analysis.data.universe_reads import read_date
 from analysis.data.unserved import read_unserved
-from analysis.data.load import SeriesStatus
-from analysis.data.store import Store, checksum, utc_now_iso
 
 PACKAGE = "analysis"
 # What builds write into a post's folder: not part of the post's source.

@@ -34,7 +34,9 @@ FUND_NAMES = {
     "IJR": "iShares Core S&P Small-Cap ETF",
     "IWB": "iShares Russell 1000 ETF",
 }
-_NOT_FOUND_PAGE = b"<!DOCTYPE html><html><head><title>Page not found | iShares</title></head></html>"
+_NOT_FOUND_PAGE = (
+    b"<!DOCTYPE html><html><head><title>Page not found | iShares</title></head></html>"
+)
 
 
 def holdings_csv(
