@@ -30,7 +30,7 @@ test: $(VENV)/.test-installed
 site: $(VENV)/.site-installed
 	QUARTO_PYTHON=$(abspath $(BIN)/python) PATH="$(abspath $(BIN)):$$PATH" $(QUARTO) render
 
-# Execute every post, whatever its fingerprint says (see "When a post executes" in the README).
+# Execute every post, whatever its fingerprint says (see "When a post executes" in docs/writing-a-post.md).
 site-full: $(VENV)/.site-installed
 	ANALYSIS_EXECUTE_ALL=1 QUARTO_PYTHON=$(abspath $(BIN)/python) PATH="$(abspath $(BIN)):$$PATH" $(QUARTO) render
 

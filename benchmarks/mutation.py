@@ -51,7 +51,7 @@ TARGET = 0.90
 MODULES: dict[str, tuple[str, list[str]]] = {
     # Each module's own tests. Not tests/test_store_kill.py for the store: a subprocess per
     # step makes each mutant cost half a minute; the kill test is checked against planted
-    # bugs instead (see the README). The command-line tests that go through update.py are
+    # bugs instead (see docs/testing.md). The command-line tests that go through update.py are
     # left out for the same reason (a second per test).
     "store": (
         "analysis/data/store.py",

@@ -466,11 +466,11 @@ def test_preview_is_a_png_of_the_whole_figure(tmp_path, window_closes):
     assert size == (768, 432)  # 8 x 4.5 in at 96 dpi
 
 
-def test_the_readme_names_every_chart_function_and_only_real_ones():
+def test_the_docs_name_every_chart_function_and_only_real_ones():
     from analysis.charts import breadth as breadth_chart
     from analysis.data.settings import PROJECT_ROOT
 
-    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (PROJECT_ROOT / "docs" / "writing-a-post.md").read_text(encoding="utf-8")
     named = set(re.findall(r"`(?:analysis\.charts\.)?(plot_\w+)`", readme))
     public = {name for name in ch.__all__ if name.startswith("plot_")} | {"plot_breadth"}
     assert named == public
@@ -479,7 +479,7 @@ def test_the_readme_names_every_chart_function_and_only_real_ones():
         assert re.search(rf"\b{name}\(|`{name}`", readme) and name in ch.__all__
 
 
-def test_a_chart_of_your_own_as_the_readme_describes(tmp_path, window_closes):
+def test_a_chart_of_your_own_as_the_docs_describe(tmp_path, window_closes):
     from analysis.charts import Chart, finish, house_style, new_figure
 
     with house_style():

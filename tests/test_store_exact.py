@@ -73,7 +73,7 @@ def test_a_write_records_every_provenance_field(store):
     assert store.provenance("^RUT") == expected
     on_disk = json.loads((store.series_dir / "%5ERUT.json").read_text(encoding="utf-8"))
     assert on_disk == asdict(expected)
-    assert list(on_disk) == list(asdict(expected))  # the README's field order
+    assert list(on_disk) == list(asdict(expected))  # the field order docs/data.md shows
     assert prov.last_bar_date == pd.Timestamp("2026-01-06")
     assert prov.fetched_at_time == pd.Timestamp(FETCHED)
     assert sorted(p.name for p in store.series_dir.iterdir()) == sorted(

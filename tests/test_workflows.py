@@ -1,4 +1,4 @@
-"""The GitHub Actions workflows: schema-valid, zizmor-clean, and shaped as the README promises.
+"""The GitHub Actions workflows: schema-valid, zizmor-clean, shaped as docs/publishing.md says.
 
 The property tests read the parsed YAML. GitHub expressions in ``if:`` and cache keys are
 evaluated by a small evaluator below (string comparisons, ``&&``, ``||``, ``!``), so the
