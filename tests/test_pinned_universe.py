@@ -268,3 +268,24 @@ def test_status_shows_each_read_its_holdings_members_and_next_fetch(
     # The live read is judged against the real clock, long after the fake's last bar.
     assert "| IWM | today (live) | 2025-03-31 | 10 | 10 | 0 | 0 | " in out
     assert "today's IWM holdings file, 10 members (latest bars) |" in out
+
+
+def test_a_recent_day_without_a_file_is_asked_again_an_old_one_is_not(tmp_path, monkeypatch):
+    from analysis.data.holdings import unpublished_dates
+    from analysis.fetch.holdings import get_holdings
+
+    recent = pd.Timestamp.now().normalize() - pd.Timedelta(days=2)
+    site = FakeISharesSite({"IWM": {"2024-12-31": DECEMBER}})
+    settings = Settings(data_dir=tmp_path)
+    store = Store(tmp_path)
+    for day in (AS_OF, recent):
+        get_holdings(settings, fund="IWM", as_of=day, store=store, session=site)
+    assert AS_OF in unpublished_dates(store)
+    assert recent not in unpublished_dates(store)  # perhaps only late: asked again
+    site.requests.clear()
+    for day in (AS_OF, recent):
+        assert get_holdings(settings, fund="IWM", as_of=day, store=store, session=site).as_of == (
+            pd.Timestamp("2024-12-31")
+        )
+    assert site.asked("IWM")[0] == f"{recent:%Y%m%d}"
+    assert f"{AS_OF:%Y%m%d}" not in site.asked("IWM")

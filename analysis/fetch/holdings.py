@@ -40,6 +40,9 @@ from analysis.fetch.sources.retry import RetryPolicy, call_with_retries
 IWM_HOLDINGS_URL = Fund(FUND, BUILT_IN[FUND]).holdings_url()
 # How many month ends before a pinned date are tried when iShares has no file of that day.
 MONTH_ENDS_TRIED = 3
+# A day's file can appear a few days late; only an older day without one is recorded as
+# unpublished (and never asked for again).
+PUBLISHING_LAG = pd.Timedelta(days=7)
 
 
 # -- downloading ------------------------------------------------------------------------------
@@ -129,9 +132,10 @@ def get_holdings(
     returned with ``stale_reason`` set. Pinned: a stored file of that day, or one dated
     before it once iShares has said it has none for the day, is used without a request;
     otherwise the day is asked for (``asOfDate``), then up to :data:`MONTH_ENDS_TRIED`
-    earlier month ends, and the first file found is stored under its own date. Days
-    iShares answers with no file are recorded and not asked again. Offline mode uses the
-    stored files only.
+    earlier month ends, and the first file found is stored under its own date. Days more
+    than :data:`PUBLISHING_LAG` old that iShares answers with no file are recorded and not
+    asked again (a recent one is asked again by the next build, in case its file is only
+    late). Offline mode uses the stored files only.
 
     Raises
     ------
@@ -203,15 +207,14 @@ def _pinned_holdings(settings, fund, as_of, store, *, session=None, **fetch_opti
         try:
             holdings = fetch_holdings(source.holdings_url(day), session=session, **fetch_options)
         except NotPublishedError:
-            record_unpublished(store, day, fund=fund)
+            if day < pd.Timestamp.now().normalize() - PUBLISHING_LAG:
+                record_unpublished(store, day, fund=fund)
             continue
         except (SourceError, MalformedDataError) as exc:
             if stored is None:
                 raise
             return replace(stored, stale_reason=f"the holdings download failed ({exc})")
         save_holdings(holdings, store, fund=fund)
-        if holdings.as_of.normalize() != day:
-            record_unpublished(store, day, fund=fund)
         return holdings
     if stored is not None:
         return stored
