@@ -14,12 +14,14 @@ import pytest
 from analysis import claims as c
 from analysis.charts.style import alt_pct, alt_pp, end_label, signed_pct
 from analysis.claims.check import format_value
+from analysis.data.availability import Available
 from analysis.data.sessions import session_close
 from analysis.data.settings import LIVE, Settings
 from analysis.data.store import Store
 from analysis.fetch.sources.retry import RetryPolicy
 from analysis.fetch.update import ADJUSTMENT_TOLERANCE, update_series
 from analysis.metrics.breadth import COVERAGE_THRESHOLD, calc_breadth_claim, calc_highest_since
+from analysis.metrics.cycle_study import CycleStudy
 from analysis.metrics.returns import calc_rank_phrase
 from analysis.site.fingerprint import explain
 from analysis.site.new_post import render_template, slugify
@@ -159,6 +161,70 @@ def test_the_fingerprint_explanation_counts_one_member_and_two_members(changed, 
     old = _fingerprint(universes={"r2k": {"holdings": None, "members": members}})
     new = _fingerprint(universes={"r2k": {"holdings": None, "members": moved}})
     assert explain(old, new) == [text]
+
+
+def _available(missing=(), ends_early=None):
+    return Available(
+        asked=(*missing, *(ends_early or {})),
+        frame=pd.DataFrame(),
+        missing=tuple(missing),
+        ends_early={s: pd.Timestamp(d) for s, d in (ends_early or {}).items()},
+        through=pd.Timestamp("2026-01-16"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("missing", "text"),
+    [
+        ((), ""),
+        (("A",), "A is not in this build's data store."),
+        (("A", "B"), "A and B are not in this build's data store."),
+        (("A", "B", "C"), "A, B and C are not in this build's data store."),
+    ],
+)
+def test_a_missing_series_note_for_none_one_two_and_three(missing, text):
+    assert _available(missing).missing_note() == text
+
+
+@pytest.mark.parametrize(
+    ("ends_early", "text"),
+    [
+        (
+            {"A": "2025-12-31"},
+            "In this build's data store A ends on 31 December 2025, before 16 January 2026, "
+            "so it is left out here.",
+        ),
+        (
+            {"A": "2025-12-31", "B": "2026-01-01"},
+            "In this build's data store A ends on 31 December 2025 and B on 1 January 2026, "
+            "before 16 January 2026, so they are left out here.",
+        ),
+    ],
+)
+def test_a_series_that_ends_early_is_it_and_two_are_they(ends_early, text):
+    assert _available(ends_early=ends_early).missing_note() == text
+
+
+@pytest.mark.parametrize(
+    ("starts", "text"),
+    [
+        ([], "shows 0 easing cycles since 2000."),
+        (["2019-07-31"], "shows 1 easing cycle since 2000, beginning on 31 July 2019."),
+        (
+            ["2019-07-31", "2024-09-18"],
+            "shows 2 easing cycles since 2000, beginning on 31 July 2019 and 18 September 2024.",
+        ),
+    ],
+)
+def test_the_cycle_study_counts_one_cycle_and_two_cycles(starts, text):
+    study = CycleStudy(
+        starts=pd.DataFrame(index=pd.DatetimeIndex(pd.to_datetime(starts))),
+        relative=pd.DataFrame(),
+        history_start=pd.Timestamp("1990-01-02"),
+        history_end=pd.Timestamp("2026-01-16"),
+        since=pd.Timestamp("2000-01-01"),
+    )
+    assert study.coverage_note().endswith(text)
 
 
 # -- dates -----------------------------------------------------------------------------------
