@@ -66,6 +66,16 @@ def pin_python(root: Path = ROOT) -> Path | None:
     return python
 
 
+def misdirected(environ=os.environ) -> bool:
+    """Whether Quarto fell back from a ``QUARTO_PYTHON`` it could not find (or none is set).
+
+    A relative one (``_environment``'s, from a subfolder) or a pinned one the project has
+    moved away from; an absolute one that exists is a choice this step must not override.
+    """
+    named = environ.get("QUARTO_PYTHON")
+    return not named or not Path(named).is_absolute() or not Path(named).exists()
+
+
 def main(argv: list[str]) -> int:
     """Run the pre-render command, or explain in one line why this Python cannot."""
     if argv == [PIN_FLAG]:
@@ -81,7 +91,7 @@ def main(argv: list[str]) -> int:
     except ModuleNotFoundError as exc:
         if (exc.name or "").split(".")[0] == "analysis":
             raise  # a broken package is a bug to show in full, not a set-up problem
-        if not runs_in_project_venv() and (pinned := pin_python()) is not None:
+        if misdirected() and not runs_in_project_venv() and (pinned := pin_python()):
             print(
                 f"error: Quarto runs {sys.executable}, not the project's Python: _environment's "
                 f"QUARTO_PYTHON is relative to the folder quarto render runs in; {pinned} is "

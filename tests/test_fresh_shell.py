@@ -197,6 +197,41 @@ def test_a_render_from_a_subfolder_in_the_wrong_python_pins_the_venv_and_says_so
     assert not (tmp_path / "data").exists()
 
 
+def test_a_python_chosen_by_absolute_path_is_not_second_guessed(tmp_path):
+    # The shell names a Python that exists and lacks the packages: that choice is the
+    # reader's, so the usual line, and no pin.
+    root = tmp_path / "project"
+    script = _launcher_in(root)
+    _with_venv(root)
+    env = {**_fresh_env(["/usr/bin", "/bin"]), "QUARTO_PYTHON": sys.executable}
+    done = subprocess.run(
+        [sys.executable, "-S", str(script), "--offline"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(ERROR_START) and "make site" in line
+    assert not (root / LOCAL).exists()
+
+
+@pytest.mark.parametrize(
+    ("named", "misdirected"),
+    [
+        (None, True),
+        (".venv/bin/python", True),  # _environment's, from a subfolder
+        ("/no/such/place/.venv/bin/python", True),  # a pin the project moved away from
+        (sys.executable, False),
+    ],
+)
+def test_a_fallback_python_is_told_from_a_chosen_one(named, misdirected):
+    environ = {} if named is None else {"QUARTO_PYTHON": named}
+    assert launcher.misdirected(environ) is misdirected
+
+
 def test_the_launcher_pins_the_venv_it_runs_in(tmp_path):
     root = tmp_path / "project"
     script = _launcher_in(root)
