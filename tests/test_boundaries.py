@@ -348,6 +348,23 @@ def test_format_value_at_rounding_edges(value, unit, decimals, text):
     assert format_value(value, unit, decimals) == text
 
 
+@pytest.mark.parametrize(
+    ("published", "text"),
+    [
+        (250, "250%"),
+        (250.0, "250%"),  # a whole number written as a float has no decimals
+        (5.8, "5.8%"),
+        (0.25, "0.25%"),
+        (0.123456, "0.123456%"),  # six decimals: the most shown
+        (0.1234567, "0.123457%"),
+        (1e-7, "0.00%"),  # written with an exponent: two decimals
+    ],
+)
+def test_a_claim_is_shown_with_the_decimals_it_was_written_with(published, text):
+    claims = [{"id": "x", "claim": "c", "published": published, "unit": "%", "tolerance": 0}]
+    assert c.check_claims(claims, {"x": published}).loc["x", "published_text"] == text
+
+
 # -- the claims' tolerance ---------------------------------------------------------------------
 
 
