@@ -7,7 +7,10 @@
 - for each universe it declares, the latest holdings file's checksum and every member's
   stored checksum;
 - the content and version of the ``analysis`` package and of ``posts/_metadata.yml``;
-- the Python version and the versions of the packages ``analysis`` depends on.
+- the Python version and the versions of the packages ``analysis`` depends on;
+- the ``execute`` options of ``_quarto.yml`` (echo, warning, error, ...) and the version of
+  Quarto running the build (``quarto --version``): either changes what an executed page
+  shows, though no file of the post changed.
 
 :func:`explain` says in words what moved between two fingerprints ("data changed: ^RUT +1
 bar"). :mod:`analysis.site.freeze` decides from them which posts a build executes.
@@ -18,11 +21,16 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+import os
 import platform
 import re
+import shutil
+import subprocess
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
+
+import yaml
 
 from analysis.data.errors import DataError
 from analysis.data.freshness import is_current
@@ -38,6 +46,11 @@ _WRITTEN_BY_BUILD = {*OUTPUTS, "_metadata.yml", "__pycache__", ".ipynb_checkpoin
 # The package's own fakes and fixtures: posts never import them.
 _PACKAGE_EXCLUDED = {"__pycache__", "testing"}
 _REQUIREMENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*")
+QUARTO_CONFIG = "_quarto.yml"
+# Quarto's launcher exports the folder it runs from to every script of the build, so the
+# pre- and post-render steps ask the Quarto that renders, not another one on PATH.
+QUARTO_BIN_ENV = "QUARTO_BIN_PATH"
+NO_QUARTO = "none"
 
 
 # -- hashing --------------------------------------------------------------------------------
@@ -103,6 +116,43 @@ def environment_versions() -> dict[str, str]:
     return versions
 
 
+def quarto_executable(environ=None) -> str | None:
+    """The Quarto running this build (``QUARTO_BIN_PATH``), else ``quarto`` on PATH."""
+    environ = os.environ if environ is None else environ
+    folder = environ.get(QUARTO_BIN_ENV)
+    if folder and Path(folder, "quarto").is_file():
+        return str(Path(folder, "quarto"))
+    return shutil.which("quarto")
+
+
+@lru_cache(maxsize=8)
+def _version_of(executable: str) -> str:
+    try:
+        done = subprocess.run(
+            [executable, "--version"], capture_output=True, text=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"unknown ({exc.__class__.__name__})"
+    return done.stdout.strip() or f"unknown (exit {done.returncode})"
+
+
+def quarto_version(executable: str | None = None) -> str:
+    """``quarto --version`` of the Quarto running the build; ``none`` without one."""
+    executable = executable or quarto_executable()
+    return _version_of(executable) if executable else NO_QUARTO
+
+
+def execute_options(project_root: Path) -> dict:
+    """The ``execute`` options of the project's ``_quarto.yml`` (empty if it sets none)."""
+    path = Path(project_root) / QUARTO_CONFIG
+    if not path.is_file():
+        return {}
+    config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    options = config.get("execute") if isinstance(config, dict) else None
+    # JSON-able as the fingerprint must be: dates and the like as text.
+    return json.loads(json.dumps(options or {}, sort_keys=True, default=str))
+
+
 # -- fingerprints ---------------------------------------------------------------------------
 
 
@@ -131,10 +181,15 @@ class FingerprintInputs:
         The time at which staleness is judged (default: now), as posts judge it.
     package_dir : Path, optional
         The ``analysis`` package folder (default: the one imported).
+    quarto : str, optional
+        The Quarto version (default: :func:`quarto_version`); tests pass one in.
     """
 
-    def __init__(self, store: Store, project_root: Path, *, now=None, package_dir=None):
+    def __init__(
+        self, store: Store, project_root: Path, *, now=None, package_dir=None, quarto=None
+    ):
         self.store = store
+        self.quarto = quarto
         self.project_root = Path(project_root)
         self.now = now if now is not None else utc_now_iso()
         self.package_dir = Path(package_dir or Path(__file__).resolve().parents[1])
@@ -145,13 +200,15 @@ class FingerprintInputs:
     def shared(self) -> dict:
         """The parts every post has in common: package, shared metadata, environment."""
         metadata = self.project_root / "posts" / "_metadata.yml"
+        quarto = self.quarto if self.quarto is not None else quarto_version()
         return {
             "package": {
                 "version": _package_version(),
                 "files": _digest(folder_hashes(self.package_dir, skip=_package_file_skipped)),
             },
             "posts_metadata": _sha256(metadata.read_bytes()) if metadata.is_file() else None,
-            "environment": environment_versions(),
+            "environment": {**environment_versions(), "quarto": quarto},
+            "execute": execute_options(self.project_root),
         }
 
     def series(self, symbol: str) -> dict:
@@ -288,6 +345,14 @@ def explain(old: dict, new: dict) -> list[str]:
         reasons.append("package changed")
     if old.get("posts_metadata") != new["posts_metadata"]:
         reasons.append("posts/_metadata.yml changed")
+    if old.get("execute") != new.get("execute"):
+        old_execute, new_execute = old.get("execute") or {}, new.get("execute") or {}
+        moved = sorted(
+            name
+            for name in old_execute.keys() | new_execute.keys()
+            if old_execute.get(name) != new_execute.get(name)
+        )
+        reasons.append(f"{QUARTO_CONFIG} execute options changed ({', '.join(moved)})")
     old_env, new_env = old.get("environment") or {}, new["environment"]
     if old_env != new_env:
         moved = [
