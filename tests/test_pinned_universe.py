@@ -289,3 +289,15 @@ def test_a_recent_day_without_a_file_is_asked_again_an_old_one_is_not(tmp_path, 
         )
     assert site.asked("IWM")[0] == f"{recent:%Y%m%d}"
     assert f"{AS_OF:%Y%m%d}" not in site.asked("IWM")
+
+
+def test_a_later_file_than_asked_for_is_kept_but_never_read_as_that_days(tmp_path):
+    from analysis.fetch.holdings import get_holdings
+    from analysis.testing.fake_ishares import FakeHoldingsSession, holdings_csv
+
+    # A download that ignores asOfDate and always sends the latest file.
+    latest = FakeHoldingsSession(holdings_csv(TODAY, as_of="Mar 31, 2025"))
+    settings = Settings(data_dir=tmp_path)
+    with pytest.raises(NotPublishedError, match="no IWM holdings file on 2025-01-15"):
+        get_holdings(settings, fund="IWM", as_of=AS_OF, store=Store(tmp_path), session=latest)
+    assert load_universe(Store(tmp_path), fund="IWM", as_of=AS_OF).members == []
