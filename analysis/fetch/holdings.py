@@ -199,6 +199,7 @@ def _pinned_holdings(settings, fund, as_of, store, *, session=None, **fetch_opti
             )
         return stored
     source = fund_for(fund)
+    later = None
     for day in candidate_dates(as_of):
         if stored is not None and day <= stored.as_of.normalize():
             return stored
@@ -215,9 +216,20 @@ def _pinned_holdings(settings, fund, as_of, store, *, session=None, **fetch_opti
                 raise
             return replace(stored, stale_reason=f"the holdings download failed ({exc})")
         save_holdings(holdings, store, fund=fund)
+        if holdings.as_of.normalize() > day:
+            # The download ignored asOfDate and sent a later file: kept under its own date,
+            # never used as this day's members; asking other days would bring it again.
+            later = holdings.as_of.date()
+            break
         return holdings
     if stored is not None:
         return stored
+    if later is not None:
+        raise NotPublishedError(
+            f"no {fund} holdings file on {as_of.date()} or before it: asked for "
+            f"{day.date()}, the download sent the file of {later}, which is kept but not "
+            "used for an earlier day"
+        )
     raise NotPublishedError(
         f"iShares publishes no {fund} holdings file on {as_of.date()} or at the "
         f"{MONTH_ENDS_TRIED} month ends before it, and the store keeps none"
