@@ -27,8 +27,9 @@ $(VENV)/.site-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '$(SITE_TARGET)'
 	touch $@
 
+# One worker per core (pytest-xdist); tests/conftest.py says which modules one worker runs whole.
 test: $(VENV)/.test-installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 site: $(VENV)/.site-installed
 	QUARTO_PYTHON=$(abspath $(BIN)/python) PATH="$(abspath $(BIN)):$$PATH" $(QUARTO) render
