@@ -78,18 +78,21 @@ def test_a_failed_build_leaves_nothing_and_the_next_worker_builds_again(tmp_path
 
 def _worker(run: str, worker: str, log: str, results) -> None:
     import os
+    import time
 
     os.environ["PYTEST_XDIST_WORKER"] = worker
+    (Path(run) / f"asking-{worker}").touch()
 
-    def slow_build(folder: Path) -> str:
+    def build_once_both_ask(folder: Path) -> str:
         with Path(log).open("a") as written:
             written.write(f"{worker}\n")
-        import time
-
-        time.sleep(0.3)  # long enough for the other process to ask meanwhile
+        # Build only once the other worker has asked too, so the two requests overlap.
+        deadline = time.monotonic() + 30
+        while len(list(Path(run).glob("asking-*"))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
         return f"built by {worker}"
 
-    results.put(once_per_run(Factory(Path(run), worker), "thing", slow_build))
+    results.put(once_per_run(Factory(Path(run), worker), "thing", build_once_both_ask))
 
 
 def test_workers_asking_at_once_build_once(tmp_path):
