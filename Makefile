@@ -12,9 +12,12 @@ SITE_TARGET := $(if $(shell command -v quarto 2>/dev/null),.,.[site])
 
 .PHONY: test site site-full site-offline preview lint format benchmark mutation clean
 
+# The last line pins the venv's Python by absolute path in _environment.local, so that
+# `quarto render` works from any folder of the project (prerender.py).
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python prerender.py --pin-python
 
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -24,8 +27,9 @@ $(VENV)/.site-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '$(SITE_TARGET)'
 	touch $@
 
+# One worker per core (pytest-xdist); tests/conftest.py says which modules one worker runs whole.
 test: $(VENV)/.test-installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 site: $(VENV)/.site-installed
 	QUARTO_PYTHON=$(abspath $(BIN)/python) PATH="$(abspath $(BIN)):$$PATH" $(QUARTO) render

@@ -21,6 +21,7 @@ from analysis.data.settings import load_settings
 from analysis.data.store import Store, utc_now_iso
 from analysis.fetch.member_states import describe as describe_states
 from analysis.fetch.sources.csv_import import read_series_csv
+from analysis.fetch.universe_plan import next_fetch, plan_universes
 from analysis.fetch.update import update_series
 from analysis.site import freeze, prerender
 from analysis.site.new_post import create_post
@@ -193,6 +194,7 @@ def _status(args) -> int:
     _print_rows(rows, args.format, empty=f"the store {store.root} holds no series yet")
     if args.format != "json":  # the last fetch's JSON record is data/fetch-status.json
         _print_last_fetch(read_fetch_status(store.root), args.format)
+        _print_universes(args.posts_dir or posts_module.POSTS_DIR, store, args.format)
         _print_next_build(args.posts_dir or posts_module.POSTS_DIR, store, args.format)
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
@@ -246,6 +248,30 @@ def _print_last_fetch(record: dict | None, fmt: str) -> None:
 def sum_states(counts: dict) -> int:
     """How many series a record's state counts cover."""
     return counts.get("complete", 0) + counts.get("behind", 0)
+
+
+def _print_universes(posts_dir: Path, store: Store, fmt: str) -> None:
+    """Per universe the posts read: its date, holdings file, members, and the next fetch."""
+    states = plan_universes(posts_module.find_posts(posts_dir), store)
+    if not states:
+        return
+    print()
+    print("### Universes" if fmt == "markdown" else "Universes")
+    print()
+    rows = [
+        {
+            "universe": state.read.fund,
+            "read at": state.read.as_of.date() if state.read.pinned else "today (live)",
+            "holdings file": state.holdings.as_of.date() if state.holdings else "none stored",
+            "members": f"{len(state.members):,}",
+            "stored": f"{len(state.stored):,}",
+            "complete": f"{len(state.complete):,}",
+            "no longer served": f"{len(state.unserved):,}",
+            "next build fetches": next_fetch(state),
+        }
+        for state in states
+    ]
+    _print_rows(rows, fmt, empty="")
 
 
 def _print_next_build(posts_dir: Path, store: Store, fmt: str) -> None:

@@ -29,6 +29,21 @@ the disturbance in the first daily build (from its start):
 - ``crumb_401_20min``: chart requests answered 401 "Invalid Crumb" for 20 minutes;
 - ``false_404_10min``: every known symbol answered 404 "may be delisted" for 10 minutes.
 
+Reader cases, the universe read by one post at R = 60, the holdings from a fake iShares
+site that publishes month ends and the latest day's file:
+
+- ``pinned``: the seed post's shape, a post whose window's as-of is a week before the
+  data's end (a day iShares has no file of, so the month end before it is used), with 1% of
+  that day's members since delisted (Yahoo answers them as unknown);
+- ``live``: the same universe read by a post without a window (today's members).
+
+Each has the rate cases' keys plus ``daily_universe_requests`` (member price requests and
+holdings downloads of the first daily build). The cold target of at most 1.05 requests per
+member is checked on the universe's own requests (prices and holdings downloads). Targets
+for ``pinned``: ``daily_universe_requests`` 0, ``daily_requests`` at most the declared series
+plus 5, ``daily_minutes`` under 2. ``second_build_requests`` (table) is what a forker's
+second ``make site`` of the day sends.
+
 With ``--members N`` below 2,000 the hourly cap is scaled by N / 2,000, so that it still
 cannot carry a day's increment.
 
@@ -72,7 +87,7 @@ from analysis.fetch.sources.pacing import YAHOO, PacingPolicy, pacer_for, reset_
 from analysis.fetch.sources.yahoo import YAHOO_SOURCE
 from analysis.fetch.update import CURRENT, UNCHANGED, UPDATED
 from analysis.site.prerender import fetch_for_posts
-from analysis.testing.fake_ishares import FakeHoldingsSession, holdings_csv
+from analysis.testing.fake_ishares import FakeHoldingsSession, FakeISharesSite, holdings_csv
 from analysis.testing.fake_yahoo import FakeYahooSession, RateLimit, make_ohlcv
 
 CASES = {
@@ -112,15 +127,20 @@ TARGETS = {
     "days_to_complete": 3,
     "pace_recovered_builds": 3,
 }
+READER_CASES = ("pinned", "live")
+UNSERVED_EVERY = 100  # one member in a hundred delisted since the pinned day
+PINNED_TARGETS = {"universe_per_member": 1.05, "daily_extra": 5, "daily_minutes": 2.0}
 
 
 class Run:
     """One case's world: a simulated clock, a fake Yahoo with its limit, a store, a post."""
 
-    def __init__(self, limit: RateLimit, members: int, root: Path) -> None:
+    def __init__(self, limit: RateLimit, members: int, root: Path, reader: str = "") -> None:
         self.clock = SimulatedClock()
         self.members = [f"M{i:04d}" for i in range(members)]
         self.holdings = FakeHoldingsSession(holdings_csv(self.members))
+        self.gone: list[str] = []
+        self.as_of: pd.Timestamp | None = None
         self.day = 0
         self.session = FakeYahooSession(
             dict.fromkeys([*POSTS, *self.members], self.frame()),
@@ -130,14 +150,33 @@ class Run:
         )
         self.root = root
         self.store = Store(root / "data")
+        window = ""
+        if reader:
+            self._reader(reader)
+            if reader == "pinned":
+                window = f"window: {{base: {self.month_end.date()}, as-of: {self.as_of.date()}}}\n"
         post = root / "posts" / "2025-11-03-bench"
         post.mkdir(parents=True)
         series = ", ".join(f'"{p}"' for p in POSTS)
         (post / "index.qmd").write_text(
-            f"---\ndate: 2025-11-03\nseries: [{series}]\nuniverses: [IWM]\n---\n\nText.\n"
+            f"---\ndate: 2025-11-03\nseries: [{series}]\nuniverses: [IWM]\n{window}---\n\nText.\n"
         )
         self.posts = find_posts(root / "posts")
         self.first_rate: float | None = None
+
+    def _reader(self, reader: str) -> None:
+        """A universe read at a past day (pinned) or today (live), 1% of it delisted since."""
+        index = self.frame().index
+        # A day a week before the data's end: iShares has no file of it, only the month end.
+        self.as_of = index[-6]
+        self.month_end = index[index < self.as_of.replace(day=1)][-1]
+        self.gone = self.members[::UNSERVED_EVERY]
+        for symbol in self.gone:  # delisted since: Yahoo no longer knows them
+            del self.session.series[symbol]
+        today = [m for m in self.members if m not in set(self.gone)]
+        self.holdings = FakeISharesSite({"IWM": {self.month_end: self.members, index[-1]: today}})
+        if reader == "live":
+            self.members = today
 
     def frame(self) -> pd.DataFrame:
         """Yahoo's bars on the current day: one more session each day."""
@@ -149,7 +188,8 @@ class Run:
     def next_day(self) -> None:
         self.day += 1
         self.clock.advance(24 * 3600)
-        self.session.series.update(dict.fromkeys([*POSTS, *self.members], self.frame()))
+        served = [m for m in self.members if m not in set(self.gone)]
+        self.session.series.update(dict.fromkeys([*POSTS, *served], self.frame()))
 
     def prefill(self) -> None:
         """A store complete for the current day, as yesterday's build left it."""
@@ -166,6 +206,7 @@ class Run:
         settings = Settings(data_dir=self.store.root, fetch_budget=budget)
         before = self._dates()
         sent, limited = len(self.session.requests_made), self.session.rate_limited
+        holdings_sent = len(getattr(self.holdings, "requests", ()))
         started = self.clock.now()
         result = fetch_for_posts(
             self.posts,
@@ -179,9 +220,11 @@ class Run:
         after = self._dates()
         lost_members = [s for s, dates in before.items() if len(after.get(s, ())) < len(dates)]
         lost_rows = sum(len(dates - after.get(s, set())) for s, dates in before.items())
-        members = result.members["IWM"]
+        # A read whose members are all stored up to its day sends nothing and has no report.
+        members = next(iter(result.members.values()), None)
         now = self.now()
-        complete = members.counts.get("complete", 0) == len(self.members)
+        served = len(self.members) - len(self.gone)
+        complete = members is None or members.counts.get("complete", 0) >= served
         posts_complete = all(
             o.status in (UPDATED, CURRENT, UNCHANGED)
             and o.provenance is not None
@@ -189,18 +232,23 @@ class Run:
             for o in result.report.outcomes.values()
         )
         honest = True
-        if not complete:
+        if not complete and self.as_of is None:
             universe = load_universe(self.store, self.members)
             page = universe.coverage(now.tz_localize(None).normalize()).describe()
             honest = " behind (" in members.summary() and (
                 "not yet updated" in page or "so far" in page
             )
+        member_set = set(self.members)
+        new = self.session.requests_made[sent:]
+        holdings_requests = len(getattr(self.holdings, "requests", ())) - holdings_sent
         return {
-            "requests": len(self.session.requests_made) - sent,
+            "universe_requests": sum(1 for r in new if _request_symbol(r) in member_set)
+            + holdings_requests,
+            "requests": len(new) + holdings_requests,
             "429": self.session.rate_limited - limited,
             "minutes": seconds / 60,
-            "not_reached": len(members.not_reached),
-            "failed": len(members.failed),
+            "not_reached": len(members.not_reached) if members else 0,
+            "failed": len(set(members.failed) - set(self.gone)) if members else 0,
             "complete": complete and posts_complete,
             "lost": len(lost_members),
             "rows_lost": lost_rows,
@@ -239,13 +287,16 @@ def _watch_resume() -> None:
     prerender.resume_pacers = resume
 
 
-def _week(run: Run, days: int, disturb=None) -> list[dict]:
+def _week(run: Run, days: int, disturb=None, second_build: bool = False) -> list[dict]:
     builds = []
     for day in range(days):
         run.next_day()
         if day == 0 and disturb is not None:
             disturb(run.clock.now())
         builds.append(run.build(WORKFLOW_BUDGET))
+        if second_build and day == 0:
+            run.clock.advance(BETWEEN_BUILDS)  # a forker's second `make site` that day
+            builds[-1]["second"] = run.build(DEFAULT_FETCH_BUDGET)
         run.clock.advance(3600)
     return builds
 
@@ -350,6 +401,53 @@ def run_yahoo_case(name: str, what: str, minutes: float | None, members: int, da
     }
 
 
+def run_reader_case(name: str, members: int, days: int) -> dict:
+    """The fetch step for one post reading the universe pinned to a past day, or live."""
+    _quiet()
+    with tempfile.TemporaryDirectory(dir=_tmp()) as tmp:
+        run = Run(RateLimit(60, burst=10), members, Path(tmp), reader=name)
+        cold = []
+        while len(cold) < MAX_BUILDS:
+            cold.append(run.build(DEFAULT_FETCH_BUDGET))
+            if cold[-1]["not_reached"] == 0 and cold[-1]["failed"] == 0:
+                break
+            run.clock.advance(BETWEEN_BUILDS)
+        run.clock.advance(3600)
+        week = _week(run, days, second_build=True)
+    daily, second = week[0], week[0]["second"]
+    cold_requests = sum(b["requests"] for b in cold)
+    return {
+        "name": name,
+        "R": 60,
+        "penalty": 0,
+        "members": members,
+        "cold_builds": len(cold),
+        "cold_requests": cold_requests,
+        "cold_universe_requests": sum(b["universe_requests"] for b in cold),
+        "cold_429_share": round(sum(b["429"] for b in cold) / max(1, cold_requests), 4),
+        "cold_minutes": [round(b["minutes"], 1) for b in cold],
+        "cold_complete": cold[-1]["not_reached"] == 0 and cold[-1]["failed"] == 0,
+        "posts_complete_after_first": cold[0]["posts_complete"],
+        "members_lost": sum(b["lost"] for b in cold + week),
+        "daily_requests": daily["requests"],
+        "daily_universe_requests": daily["universe_requests"],
+        "daily_429_share": round(daily["429"] / max(1, daily["requests"]), 4),
+        "daily_minutes": round(daily["minutes"], 1),
+        "daily_one_build": daily["not_reached"] == 0 and daily["failed"] == 0,
+        "second_build_requests": second["requests"],
+        "second_build_minutes": round(second["minutes"], 2),
+        "unserved": len(run.gone),
+        **_week_keys(cold + week, len(cold)),
+    }
+
+
+def _request_symbol(url: str) -> str:
+    """The symbol a recorded Yahoo chart request was for ("" for other requests)."""
+    if "/v8/finance/chart/" not in url:
+        return ""
+    return url.split("/v8/finance/chart/", 1)[1].split("?", 1)[0]
+
+
 def _quiet() -> None:
     import yfinance  # noqa: F401  (it installs a warnings filter; override it after)
 
@@ -372,9 +470,11 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     rate_cases = dict(CASES) if args.no_extra else {**CASES, **EXTRA_CASES}
     yahoo_cases = dict(YAHOO_CASES)
+    reader_cases = list(READER_CASES)
     if args.cases:
         rate_cases = {k: v for k, v in rate_cases.items() if k in args.cases}
         yahoo_cases = {k: v for k, v in yahoo_cases.items() if k in args.cases}
+        reader_cases = [k for k in reader_cases if k in args.cases]
     with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         futures = {
             name: pool.submit(run_rate_case, name, r, p, args.members, args.days)
@@ -383,6 +483,10 @@ def main(argv=None) -> int:
         futures |= {
             name: pool.submit(run_yahoo_case, name, what, minutes, args.members, args.days)
             for name, (what, minutes) in yahoo_cases.items()
+        }
+        futures |= {
+            name: pool.submit(run_reader_case, name, args.members, args.days)
+            for name in reader_cases
         }
         results = {name: future.result() for name, future in futures.items()}
     _print_tables(results, args)
@@ -415,6 +519,11 @@ def main(argv=None) -> int:
         for name in YAHOO_CASES
         if name in results
     }
+    last |= {
+        name: {k: results[name][k] for k in (*rate_keys, *week_keys, "daily_universe_requests")}
+        for name in READER_CASES
+        if name in results
+    }
     print(json.dumps(last))
     return 0
 
@@ -427,7 +536,7 @@ def _print_tables(results: dict, args) -> None:
         f"{WORKFLOW_BUDGET:g} s for the whole fetch step)."
     )
     print()
-    rate = [r for r in results.values() if "cold_builds" in r]
+    rate = [r for r in results.values() if "cold_builds" in r and r["name"] not in READER_CASES]
     if rate:
         header = (
             f"{'case':<14} {'builds':>6} {'requests':>9} {'req/member':>10} {'429 share':>9} "
@@ -447,6 +556,18 @@ def _print_tables(results: dict, args) -> None:
                 f"{r['daily_minutes']:>7.1f} {'yes' if r['daily_one_build'] else 'no':>9} "
                 f"{r['max_step_minutes']:>8.1f}"
             )
+        print()
+    readers = [r for r in results.values() if r["name"] in READER_CASES]
+    for r in readers:
+        print(
+            f"{r['name']:<7} cold: {r['cold_builds']} builds, {r['cold_universe_requests']:,} "
+            f"universe requests ({r['cold_universe_requests'] / r['members']:.3f} per member); "
+            f"daily: {r['daily_requests']:,} requests, {r['daily_universe_requests']:,} for the "
+            f"universe, {r['daily_minutes']:g} min; a second build that day: "
+            f"{r['second_build_requests']:,} requests, {r['second_build_minutes']:g} min; "
+            f"{r['unserved']} members delisted since"
+        )
+    if readers:
         print()
     yahoo = [r for r in results.values() if "cold_builds" not in r]
     if yahoo:
@@ -474,6 +595,17 @@ def _show(value) -> str:
 def _missed(results: dict) -> list[str]:
     problems = []
     limit = min(WORKFLOW_BUDGET / 60, TARGETS["step_minutes"])
+    pinned = results.get("pinned")
+    if pinned:
+        if pinned["daily_universe_requests"] != 0:
+            problems.append(f"pinned: {pinned['daily_universe_requests']} daily universe requests")
+        if pinned["daily_requests"] > len(POSTS) + PINNED_TARGETS["daily_extra"]:
+            problems.append(f"pinned: {pinned['daily_requests']} daily requests")
+        if pinned["daily_minutes"] >= PINNED_TARGETS["daily_minutes"]:
+            problems.append(f"pinned: {pinned['daily_minutes']} daily minutes")
+        per_member = pinned["cold_universe_requests"] / pinned["members"]
+        if per_member > PINNED_TARGETS["universe_per_member"]:
+            problems.append(f"pinned: {per_member:.3f} universe requests per member cold")
     for name, r in results.items():
         if r["members_lost"] or r["rows_lost"]:
             problems.append(f"{name}: {r['members_lost']} members, {r['rows_lost']} rows lost")
@@ -494,7 +626,8 @@ def _missed(results: dict) -> list[str]:
             continue
         if max(r["cold_429_share"], r["daily_429_share"]) > TARGETS["share_429"]:
             problems.append(f"{name}: 429 share above {TARGETS['share_429']:.0%}")
-        if r["cold_requests"] / r["members"] > TARGETS["requests_per_member"]:
+        cold = r.get("cold_universe_requests", r["cold_requests"])
+        if cold / r["members"] > TARGETS["requests_per_member"]:
             problems.append(f"{name}: more than {TARGETS['requests_per_member']} requests a member")
         if not r["posts_complete_after_first"]:
             problems.append(f"{name}: posts' series incomplete after the first build")

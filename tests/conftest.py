@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from run_once import once_per_run
 
 from analysis.data.clock import SimulatedClock, default_clock
 from analysis.data.store import Provenance
@@ -24,6 +25,31 @@ def simulated_time():
     reset_pacers(clock)
     yield clock
     reset_pacers(previous)
+
+
+# Modules whose tests share an expensive module-scoped fixture (a post executed, the site
+# rendered several times): under pytest-xdist one worker runs each of them whole, so that
+# fixture is built once. Every other test is scheduled on its own, wherever a worker is free.
+WHOLE_MODULES = ("test_seed_post.py", "test_freeze_render.py", "test_fresh_shell.py")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``-n`` without ``--dist``: xdist's load scheduling, with ``WHOLE_MODULES`` kept whole.
+
+    (``--dist loadgroup`` with ``xdist_group`` marks would say the same, but pytest-xdist
+    3.8 cannot group on pytest 9.2: pytest-dev/pytest-xdist#1386.)
+    """
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class WholeModuleScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module.rsplit("/", 1)[-1] in WHOLE_MODULES else nodeid
+
+    return WholeModuleScheduling(config, log)
 
 
 # Where each symbol's real daily series lies in the reference-data folder
@@ -70,24 +96,34 @@ def reference_folder() -> Path:
 
 @pytest.fixture(scope="session")
 def reference_store(tmp_path_factory) -> Path:
-    """A store holding every reference series, imported with ``python -m analysis import``."""
+    """A store holding every reference series, imported with ``python -m analysis import``.
+
+    Imported once per test run, whatever the number of xdist workers (``run_once``).
+    """
     folder = reference_folder()
-    root = tmp_path_factory.mktemp("reference") / "data"
-    env = {**os.environ, "ANALYSIS_DATA_DIR": str(root)}
-    for symbol, relative in REFERENCE_FILES.items():
-        command = [sys.executable, "-m", "analysis", "import", str(folder / relative)]
-        done = subprocess.run(
-            [*command, "--symbol", symbol], capture_output=True, text=True, env=env, check=False
-        )
-        assert done.returncode == 0, done.stderr
-    return root
+
+    def build(into: Path) -> Path:
+        root = into / "data"
+        env = {**os.environ, "ANALYSIS_DATA_DIR": str(root)}
+        for symbol, relative in REFERENCE_FILES.items():
+            command = [sys.executable, "-m", "analysis", "import", str(folder / relative)]
+            done = subprocess.run(
+                [*command, "--symbol", symbol], capture_output=True, text=True, env=env, check=False
+            )
+            assert done.returncode == 0, done.stderr
+        return root
+
+    return once_per_run(tmp_path_factory, "reference", build)
 
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
-    """The whole site rendered once with Quarto from the fixture store (``site_render``)."""
+    """The whole site rendered once with Quarto from the fixture store (``site_render``).
+
+    Rendered once per test run, whatever the number of xdist workers (``run_once``).
+    """
     from site_render import QUARTO, render_site
 
     if QUARTO is None:
         pytest.skip("quarto is not on PATH (see the README's set-up)")
-    return render_site(tmp_path_factory)
+    return once_per_run(tmp_path_factory, "site", render_site)

@@ -129,14 +129,16 @@ def _render(project: Path, data_dir: Path) -> str:
     return log
 
 
-def render_site(tmp_path_factory) -> RenderedSite:
-    """Copy the project, add a template post, build the fixture store and render it all."""
-    project = tmp_path_factory.mktemp("project")
+def render_site(folder: Path) -> RenderedSite:
+    """Copy the project into ``folder``, add a template post, build the fixture store and
+    render it all."""
+    project = folder / "project"
+    project.mkdir()
     _copy_project(PROJECT_ROOT, project)
     create_post(
         TEMPLATE_POST_TITLE, symbols=["IWM"], date="2026-03-20", posts_dir=project / "posts"
     )
-    data_dir = tmp_path_factory.mktemp("data")
+    data_dir = folder / "data"
     _build_store(project, data_dir)
     site_url = derive_site_url(project, FORK_REPOSITORY)
     before = _work_tree(project)

@@ -19,7 +19,7 @@ from analysis.fetch.sources import yahoo
 from analysis.fetch.sources.fred import fred_id, is_fred_symbol
 from analysis.site.notebook import execute_post
 from analysis.testing.fake_fred import FakeFred
-from analysis.testing.fake_ishares import FakeHoldingsSession, holdings_csv
+from analysis.testing.fake_ishares import FakeISharesSite
 from analysis.testing.fake_yahoo import FakeYahooSession, RateLimit, make_ohlcv
 from analysis.testing.fixture_store import build_fixture_store
 
@@ -52,11 +52,11 @@ def test_first_build_fills_posts_first_stays_in_budget_and_says_how_far(
     # Yahoo allows 40 requests a minute, below the pacer's default 60: it has to adapt.
     session = FakeYahooSession(prices, rate_limit=RateLimit(40, burst=5), latency=0.2)
     monkeypatch.setattr(yahoo._State, "default_session", session)
-    ishares = FakeHoldingsSession(holdings_csv(MEMBERS))
-    real_fetch = holdings_module.fetch_iwm_holdings
+    ishares = FakeISharesSite({"IWM": {"2025-12-31": MEMBERS[:10], "2026-01-16": MEMBERS}})
+    real_fetch = holdings_module.fetch_holdings
     monkeypatch.setattr(
         holdings_module,
-        "fetch_iwm_holdings",
+        "fetch_holdings",
         lambda url, session=None, **kw: real_fetch(url, session=ishares, **kw),
     )
     monkeypatch.delenv("ANALYSIS_OFFLINE", raising=False)
@@ -70,22 +70,24 @@ def test_first_build_fills_posts_first_stays_in_budget_and_says_how_far(
 
     status = read_fetch_status(root)
     assert status["seconds"] <= BUDGET
-    filled = status["universes"]["IWM"]
+    filled = status["universes"]["IWM 2026-01-16"]  # the seed post reads IWM at its as-of
     assert 0 < filled["with_data"] < len(MEMBERS)
     assert filled["not_reached"] == len(MEMBERS) - filled["with_data"]
     assert filled["failed"] == 0
     yahoo_stats = status["sources"]["yahoo"]
     assert yahoo_stats["rate_limited"] == session.rate_limited >= 1
     assert yahoo_stats["rate"] < 60
-    # The fake's bars end on 2026-01-16; the build runs today, so members with data are
-    # honestly "behind", and the others have none yet.
+    assert ishares.asked("IWM") == ["20260116"]  # the window's day, not today's file
+    # The seed post reads IWM as of its window's 2026-01-16: members with bars up to that
+    # session are complete, however late the build runs; the others have no data yet.
+    assert filled["session"] == "2026-01-16"
+    assert filled["complete"] == filled["with_data"]
     assert filled["complete"] + filled["behind"] == 150
-    assert filled["behind_by"]["no data"] == 150 - filled["with_data"]
+    assert filled["behind_by"].get("no data", 0) == 150 - filled["with_data"]
     assert (
-        f"universe IWM: holdings of 2026-01-16: {filled['complete']} of 150 members complete "
-        f"for {filled['session']}; {filled['behind']} behind ("
+        "universe IWM 2026-01-16: holdings of 2026-01-16 (read at 2026-01-16): "
+        f"{filled['complete']} of 150 members complete for 2026-01-16"
     ) in out
-    assert f"{150 - filled['with_data']} no data yet); {filled['not_reached']} not reached" in out
     # Every series the post declares arrived, before any member.
     store = Store(root)
     assert set(declared) <= set(store.symbols())

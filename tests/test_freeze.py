@@ -178,6 +178,75 @@ def test_python_and_package_versions_are_in_every_fingerprint(project, monkeypat
     assert changed(before, fingerprints(project)) == set(POSTS)
 
 
+def test_quarto_execute_options_are_in_every_fingerprint_and_the_rest_of_quarto_yml_is_not(
+    project,
+):
+    root = project[0]
+    config = root / "_quarto.yml"
+    config.write_text("website:\n  title: Notes\nexecute:\n  echo: true\n")
+    before = fingerprints(project)
+    config.write_text("website:\n  title: Other notes\nexecute:\n  echo: true\n")
+    assert fingerprints(project) == before
+    config.write_text("website:\n  title: Other notes\nexecute:\n  echo: false\n")
+    assert changed(before, fingerprints(project)) == set(POSTS)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "reason"),
+    [
+        ("execute:\n  echo: true\n", "execute:\n  echo: false\n", "(echo)"),
+        ("execute:\n  echo: true\n", "execute:\n  echo: true\n  warning: false\n", "(warning)"),
+        ("website:\n  title: Notes\n", "execute:\n  error: false\n", "(error)"),
+    ],
+)
+def test_the_reason_names_the_execute_options_that_changed(project, old, new, reason):
+    root, store, package = project
+    (post, *_) = find_posts(root / "posts")
+
+    def parts():
+        inputs = fingerprint.FingerprintInputs(store, root, now=NOW, package_dir=package)
+        return inputs.fingerprint(post).parts
+
+    (root / "_quarto.yml").write_text(old)
+    before = parts()
+    (root / "_quarto.yml").write_text(new)
+    assert fingerprint.explain(before, parts()) == [f"_quarto.yml execute options changed {reason}"]
+
+
+def test_the_quarto_version_is_in_every_fingerprint_and_named_in_the_reason(project):
+    root, store, package = project
+    posts = find_posts(root / "posts")
+
+    def with_quarto(version):
+        inputs = fingerprint.FingerprintInputs(
+            store, root, now=NOW, package_dir=package, quarto=version
+        )
+        return {p.path.parent.name: inputs.fingerprint(p) for p in posts}
+
+    old, same, new = with_quarto("1.7.34"), with_quarto("1.7.34"), with_quarto("1.8.25")
+    assert {k: v.digest for k, v in old.items()} == {k: v.digest for k, v in same.items()}
+    assert all(old[name].digest != new[name].digest for name in old)
+    for name in old:
+        assert fingerprint.explain(old[name].parts, new[name].parts) == [
+            "environment changed: quarto 1.7.34 → 1.8.25"
+        ]
+
+
+def test_the_quarto_version_is_asked_of_the_quarto_running_the_build(tmp_path, monkeypatch):
+    running, on_path = tmp_path / "running", tmp_path / "on-path"
+    for folder, version in ((running, "1.8.25"), (on_path, "1.6.40")):
+        folder.mkdir()
+        (folder / "quarto").write_text(f"#!/bin/sh\necho {version}\n")
+        (folder / "quarto").chmod(0o755)
+    monkeypatch.setenv("PATH", str(on_path))
+    monkeypatch.setenv(fingerprint.QUARTO_BIN_ENV, str(running))
+    assert fingerprint.quarto_version() == "1.8.25"
+    monkeypatch.delenv(fingerprint.QUARTO_BIN_ENV)
+    assert fingerprint.quarto_version() == "1.6.40"
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert fingerprint.quarto_version() == "none"  # no Quarto at all: said so, not an error
+
+
 def test_importing_the_same_data_again_changes_nothing(project, tmp_path, monkeypatch, capsys):
     _, store, _ = project
     csv = tmp_path / "IWM.csv"

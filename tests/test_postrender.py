@@ -9,7 +9,9 @@ import yaml
 from analysis.data.settings import PROJECT_ROOT
 from analysis.site.postrender import (
     add_og_url,
+    finish_page,
     finish_site,
+    make_categories_keyboard_operable,
     mark_listing_categories,
     name_navbar,
 )
@@ -97,3 +99,54 @@ def test_the_listing_categories_become_a_landmark_under_an_h2():
 def test_a_margin_without_categories_is_left_alone():
     page = f'{MARGIN}<nav id="TOC" role="doc-toc"></nav></div>'
     assert mark_listing_categories(page) == page
+
+
+# The category filter as Quarto 1.7 writes it on the home page (abridged from a render).
+LISTING = (
+    f"<body>{MARGIN}"
+    '<h5 class="quarto-listing-category-title">Categories</h5>'
+    '<div class="quarto-listing-category category-default">'
+    '<div class="category" data-category="">All <span class="quarto-category-count">(2)</span>'
+    "</div>"
+    '<div class="category" data-category="ZXF1aXRpZXM=">equities '
+    '<span class="quarto-category-count">(1)</span></div></div></div>'
+    '<div class="listing-categories"><div class="listing-category" '
+    "onclick=\"window.quartoListingCategory('ZXF1aXRpZXM='); return false;\">equities</div></div>"
+    "</body>"
+)
+
+
+def test_every_category_becomes_a_button_in_the_tab_order():
+    page = make_categories_keyboard_operable(LISTING)
+    assert page.count('role="button" tabindex="0"') == 3
+    assert '<div class="category" role="button" tabindex="0" data-category="">All' in page
+    assert (
+        '<div class="category" role="button" tabindex="0" data-category="ZXF1aXRpZXM=">equities'
+    ) in page
+    assert '<div class="listing-category" role="button" tabindex="0" onclick=' in page
+    # Quarto's own markup is otherwise kept: its script finds the entries by class and data.
+    assert (
+        page.replace(' role="button" tabindex="0"', "").replace(
+            page[page.index('<script id="category-keys">') : page.index("</body>")], ""
+        )
+        == LISTING
+    )
+
+
+def test_enter_and_space_click_the_focused_category_from_one_script_before_body_end():
+    page = make_categories_keyboard_operable(LISTING)
+    assert page.count('<script id="category-keys">') == 1
+    script = page[page.index('<script id="category-keys">') : page.index("</body>")]
+    assert 'event.key !== "Enter" && event.key !== " "' in script
+    assert "item.click()" in script and "aria-pressed" in script
+    assert '".quarto-listing-category .category, .listing-category"' in script
+
+
+def test_the_keyboard_change_is_made_once_and_only_where_there_are_categories():
+    once = finish_page(LISTING)
+    assert finish_page(once) == once
+    plain = "<body><p>No listing here.</p></body>"
+    assert make_categories_keyboard_operable(plain) == plain
+    # A post's own categories (title block) are links Quarto already makes focusable.
+    title_block = '<body><div class="quarto-categories"><div class="quarto-category">x</div>'
+    assert make_categories_keyboard_operable(title_block + "</body>") == title_block + "</body>"

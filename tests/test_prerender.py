@@ -98,7 +98,8 @@ def test_unknown_universe_is_rejected(project, capsys):
     code = cli.main(["prerender", "--posts-dir", str(project / "posts")])
     _, err = capsys.readouterr()
     assert code == 1
-    assert "'universes' must be a list drawn from IWM" in err
+    assert "universe SPY: not a fund this site knows" in err
+    assert "under 'funds:' in research.yml" in err
 
 
 @pytest.mark.parametrize(

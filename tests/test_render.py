@@ -404,6 +404,47 @@ def test_a_reader_who_prefers_dark_gets_the_dark_theme(site, browser, server):
         assert scheme["dark"] is True and _luminance(scheme["background"]) < 60
 
 
+_VISIBLE_POSTS = """() => Array.from(document.querySelectorAll(".quarto-post"))
+    .filter((post) => post.offsetParent !== null)
+    .map((post) => post.querySelector(".listing-title").textContent.trim())"""
+_FOCUSED = "() => [document.activeElement.className, document.activeElement.textContent.trim()]"
+
+
+@pytest.mark.browser
+def test_the_category_filter_works_from_the_keyboard(site, browser, server):
+    # WCAG 2.1.1: Tab reaches a category of the home page's filter, Enter applies it.
+    with visit(browser, server, "index.html") as seen:
+        page = seen.page
+        assert len(page.evaluate(_VISIBLE_POSTS)) == len(site.posts) > 1
+        for _ in range(100):
+            page.keyboard.press("Tab")
+            kind, text = page.evaluate(_FOCUSED)
+            if kind == "category" and text.startswith("equities"):
+                break
+        else:
+            pytest.fail("Tab never reached the category 'equities' of the listing's filter")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**#category=equities")
+        shown = page.evaluate(_VISIBLE_POSTS)
+        tagged = [p.title for p in site.posts if "equities" in _categories(p.page)]
+        assert sorted(shown) == sorted(tagged) and 0 < len(shown) < len(site.posts)
+        pressed = page.locator(".quarto-listing-category .category[aria-pressed='true']")
+        assert pressed.inner_text().startswith("equities")
+        # Space on "All" brings every post back.
+        for _ in range(10):
+            page.keyboard.press("Shift+Tab")
+            if page.evaluate(_FOCUSED)[1].startswith("All"):
+                break
+        page.keyboard.press(" ")
+        page.wait_for_function(f"() => ({_VISIBLE_POSTS})().length === {len(site.posts)}")
+        assert seen.console_errors == []
+
+
+def _categories(page: Path) -> list[str]:
+    text = page.read_text(encoding="utf-8")
+    return [text_of(c) for c in re.findall(r'<div class="quarto-category">(.*?)</div>', text)]
+
+
 # -- accessibility (axe-core) -----------------------------------------------------------------
 
 # WCAG 2.1 A and AA, and axe's best practices.

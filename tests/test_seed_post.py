@@ -488,3 +488,36 @@ def test_render_has_the_claims_table_and_no_error_output(rendered):
         assert bad not in shown, bad
     plain = re.sub(r"\x1b\[[0-9;]*m", "", log)
     assert [line for line in plain.splitlines() if line.startswith("WARN")] == []
+
+
+# -- breadth read as of the window ---------------------------------------------------------
+
+
+def test_breadth_names_its_holdings_date_and_the_members_yahoo_no_longer_serves(tmp_path):
+    from analysis.data.holdings import latest_holdings, parse_holdings, save_holdings
+    from analysis.data.unserved import record_unserved
+
+    store = build_fixture_store(tmp_path / "data")
+    holdings = latest_holdings(store)
+    # One more member on 16 January, since acquired: Yahoo answers it as unknown.
+    raw = holdings.raw.decode().replace(
+        '"FX01",',
+        '"GONE","ACQUIRED SINCE INC","Industrials","Equity","1,000.00","2.50",'
+        '"1,000.00","10.00","100.00","United States","NASDAQ","USD","1.00","USD","-"\n"FX01",',
+        1,
+    )
+    save_holdings(parse_holdings(raw.encode()), store)
+    record_unserved(store, {"GONE": "GONE: Yahoo does not know this symbol"})
+    # A later holdings file (today's) is not the one the window reads.
+    later = raw.replace("Jan 16, 2026", "Mar 31, 2026").replace('"FX02",', '"NEWCO",', 1)
+    save_holdings(parse_holdings(later.encode()), store)
+    executed = execute_post(copy_post(tmp_path / "post"), env=offline(store.root))
+    assert executed.errors() == []
+    text = printed(executed)
+    assert (
+        "The members are those of the fund's holdings file of 16 January 2026, the last one "
+        "published on or before 16 January 2026. 1 of 41 members is no longer served by Yahoo "
+        "and is left out: GONE. They still count as members without a close, so the 95% "
+        "coverage the reading needs is measured against every member of the file."
+    ) in text
+    assert "(40 members counted of 41" in text

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis.data.errors import StoreLockedError
 from analysis.data.holdings import parse_holdings, save_holdings
 from analysis.data.store import COMMIT_STEP, KILL_AT_ENV, OHLCV_COLUMNS, WRITE_STEPS, Store
 from analysis.data.universe import load_universe
@@ -120,3 +121,80 @@ def test_a_same_day_holdings_write_killed_at_any_step_leaves_a_usable_universe(t
         assert universe.members == old.symbols
     assert len(universe.members) >= 9
     assert not store.quarantine_dir.exists()
+
+
+# -- what a killed write leaves behind ---------------------------------------------------------
+
+
+def files_in(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.iterdir())
+
+
+def named_files(store: Store, *symbols: str) -> list[str]:
+    """The provenance files of ``symbols`` and the data files they name."""
+    names = []
+    for symbol in symbols:
+        prov = store.provenance(symbol)
+        names += [store._provenance_path(symbol).name, prov.data_file]
+    return sorted(names)
+
+
+@pytest.mark.parametrize("step", WRITE_STEPS[:-1])
+def test_the_next_write_sweeps_what_a_killed_write_left(tmp_path, step):
+    store = Store(tmp_path / "data", lock_timeout=1)
+    store.write("IWM", old_series(), source="old")
+    kill_at(step, SERIES_WRITER, store.root)
+    left = set(files_in(store.series_dir)) - set(named_files(store, "IWM"))
+    # A temporary file, the new data file not yet committed, or the replaced one not yet
+    # removed: every kill leaves something over.
+    assert left
+    later = Store(store.root, lock_timeout=1)  # the next build: another process, another Store
+    later.write("^RUT", old_series(), source="later")  # a write of any series sweeps
+    assert files_in(store.series_dir) == named_files(later, "IWM", "^RUT")
+    assert later.read("IWM")["close"].nunique() in (1, 3)  # the old or the new rows, verified
+
+
+def test_a_first_write_killed_after_its_data_rename_leaves_a_file_the_next_write_removes(tmp_path):
+    store = Store(tmp_path / "data", lock_timeout=1)
+    kill_at("data:renamed", SERIES_WRITER, store.root)
+    (orphan,) = files_in(store.series_dir)
+    assert orphan.startswith("IWM-") and orphan.endswith(".parquet")
+    assert Store(store.root).sweep_orphans() == [store.series_dir / orphan]
+    assert files_in(store.series_dir) == []
+
+
+def test_the_sweep_keeps_the_data_of_an_unreadable_provenance_for_the_read_to_quarantine(tmp_path):
+    store = Store(tmp_path / "data", lock_timeout=1)
+    store.write("IWM", old_series(), source="old")
+    data_file = store.provenance("IWM").data_file
+    (store.series_dir / "IWM.json").write_text("{not json", encoding="utf-8")
+    assert Store(store.root).sweep_orphans() == []
+    assert data_file in files_in(store.series_dir)
+
+
+def test_the_sweep_waits_for_the_lock_so_a_writer_between_data_and_commit_keeps_its_file(
+    tmp_path,
+):
+    store = Store(tmp_path / "data", lock_timeout=1)
+    store.write("IWM", old_series(), source="old")
+    kill_at("data:renamed", SERIES_WRITER, store.root)
+    before = files_in(store.series_dir)
+    assert len(before) == 3  # the provenance, its data file, the new data file not committed
+    writer = Store(store.root, lock_timeout=1)
+    with writer.locked():  # a writer that has renamed its data file and not yet its provenance
+        with pytest.raises(StoreLockedError):
+            Store(store.root, lock_timeout=0.2).sweep_orphans()
+        assert files_in(store.series_dir) == before
+    assert len(Store(store.root).sweep_orphans()) == 1
+
+
+def test_the_next_holdings_write_sweeps_what_a_killed_one_left(tmp_path):
+    store = Store(tmp_path / "data", lock_timeout=1)
+    old = parse_holdings(FIXTURE.read_bytes())
+    save_holdings(old, store)
+    kill_at("data:renamed", HOLDINGS_WRITER, store.root, FIXTURE)
+    folder = store.root / "holdings"
+    assert len(files_in(folder)) == 3
+    save_holdings(old, Store(store.root, lock_timeout=1))
+    assert len(files_in(folder)) == 2
+    assert load_universe(store).members == old.symbols

@@ -27,15 +27,26 @@ from analysis.text import long_date
 LINE_COLOR = SMALL_CAPS
 
 
-def survivorship_note(holdings_as_of=None, *, short: bool = False) -> str:
-    """The caveat of any breadth series built from one day's members.
+def survivorship_note(holdings_as_of=None, *, short: bool = False, pinned: bool = False) -> str:
+    """The caveat of a breadth series built from one day's members.
 
+    ``pinned=True``: the members are those of the reading's own date (a post's window), so
+    the reading itself counts the index as it stood; only the look-back before it leans on
+    that day's members. Otherwise today's members are applied to the whole period.
     ``short=True`` gives the one-line version drawn on the chart.
     """
     when = ""
     if holdings_as_of is not None:
         stamp = pd.Timestamp(holdings_as_of)
         when = f" as of {long_date(stamp)}"
+    if pinned:
+        if short:
+            return f"Members{when}; earlier readings count that day's members."
+        return (
+            f"Members{when}, the holdings file of the reading's date: the reading counts the "
+            "index as it stood, but earlier readings count that day's members, not the "
+            "companies that had left the index before it."
+        )
     if short:
         return f"Members{when} applied to the whole period (survivorship bias)."
     return (
@@ -50,6 +61,7 @@ def plot_breadth(
     *,
     reading: BreadthReading | None = None,
     holdings_as_of=None,
+    pinned: bool = False,
     source: str | None = None,
     window: int = 200,
     start=None,
@@ -66,6 +78,9 @@ def plot_breadth(
         A reading to mark and label (:func:`analysis.metrics.breadth.calc_breadth_claim`).
     holdings_as_of : date-like, optional
         Date of the membership list, for the survivorship note.
+    pinned : bool
+        The members are those of the reading's own date, not today's (see
+        :func:`survivorship_note`).
     source : str, optional
         The source line (:func:`analysis.charts.saving.source_line`).
     window : int
@@ -86,7 +101,7 @@ def plot_breadth(
         _draw_breadth(ax, data, reading, window)
         if title:
             ax.set_title(title)
-        footer = survivorship_note(holdings_as_of, short=True)
+        footer = survivorship_note(holdings_as_of, short=True, pinned=pinned)
         add_source_line(fig, f"{footer}\n{source}" if source else footer)
         freeze_style(fig)
     return Chart(fig, breadth_alt_text(data, reading, window=window), data)

@@ -53,6 +53,10 @@ class SymbolNotFoundError(SourceError):
     """The source does not know the symbol."""
 
 
+class NotPublishedError(SourceError):
+    """The source publishes nothing for the date asked (a holdings file of a day it skips)."""
+
+
 class EmptyResponseError(SourceError):
     """The source answered, but with no usable rows."""
 

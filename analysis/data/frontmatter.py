@@ -4,7 +4,7 @@ A post declares what it reads in its front matter::
 
     series: [^RUT, ^GSPC, IWM, fred:DFEDTARU]
     required: [^RUT]        # optional: the series the post cannot exist without
-    universes: [IWM]        # optional: every member of the fund, for market breadth
+    universes: [IWM]        # optional: every member of an iShares fund, for market breadth
 
 The pre-render fetch collects these from every post so a build asks each source once per
 series, not once per post.
@@ -18,13 +18,12 @@ from pathlib import Path
 import yaml
 
 from analysis.data.errors import MalformedDataError
+from analysis.data.funds import fund_for, is_fund_ticker
 from analysis.data.settings import POSTS_DIR
 
 SERIES_KEY = "series"
 REQUIRED_KEY = "required"
 UNIVERSES_KEY = "universes"
-# Universes a post may declare: the fund whose holdings file lists the members.
-KNOWN_UNIVERSES = ("IWM",)
 
 
 @dataclass(frozen=True)
@@ -101,10 +100,15 @@ def read_front_matter(path: Path) -> dict:
             f"(a required series must also be declared there)"
         )
     universes = meta.get(UNIVERSES_KEY, [])
-    if not isinstance(universes, list) or not set(universes) <= set(KNOWN_UNIVERSES):
+    if not isinstance(universes, list) or not all(is_fund_ticker(u) for u in universes):
         raise MalformedDataError(
-            f"{path}: '{UNIVERSES_KEY}' must be a list drawn from {', '.join(KNOWN_UNIVERSES)}"
+            f"{path}: '{UNIVERSES_KEY}' must be a list of iShares fund tickers (IWM, IJR, ...)"
         )
+    for name in universes:
+        try:
+            fund_for(name)
+        except MalformedDataError as exc:
+            raise MalformedDataError(f"{path}: {exc}") from None
     return meta
 
 

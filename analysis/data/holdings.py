@@ -1,4 +1,4 @@
-"""Index membership from the iShares Russell 2000 ETF (IWM) holdings file.
+"""Index membership from an iShares fund's holdings file (IWM, IJR, any fund in research.yml).
 
 The fund publishes its holdings as a CSV download: about nine lines of preamble (fund
 name, ``Fund Holdings as of,"Jan 16, 2026"``, inception date, ...), a header row
@@ -11,6 +11,7 @@ Each downloaded file is kept verbatim in the data store, one file per holdings d
 
     holdings/IWM-<yyyy-mm-dd>-<sha256[:12]>.csv  the file as downloaded
     holdings/IWM-<yyyy-mm-dd>.json               provenance: source, fetched-at, checksum, counts
+    holdings/unpublished-IWM.json                days asked for that iShares does not publish
 
 so builds run offline and the store's history shows which members were used when. The files
 go through the store's own write path and verified read (:meth:`Store.write_file`,
@@ -29,6 +30,7 @@ import pandas as pd
 
 from analysis.data.errors import (
     MalformedDataError,
+    NotPublishedError,
 )
 from analysis.data.store import Store, utc_now_iso
 
@@ -43,6 +45,8 @@ _DATE_FORMATS = ("%b %d, %Y", "%d-%b-%Y", "%Y-%m-%d", "%m/%d/%Y")
 # "." or "/" or a space (BRK.B, BRK/B, BRK B). Anything else (e.g. "-") is not tradable.
 _TICKER = re.compile(r"^[A-Z0-9]+(?:[./ ][A-Z0-9]+)?$")
 _UNLISTED = "NO MARKET"
+_NO_DATE = ("-", "")
+UNPUBLISHED = "unpublished"
 
 
 @dataclass(frozen=True)
@@ -188,6 +192,10 @@ def _as_of_date(preamble: list[str], where: str) -> pd.Timestamp:
     for cells in csv.reader(preamble):
         if cells and cells[0].strip().lower() == "fund holdings as of" and len(cells) > 1:
             value = cells[1].strip()
+            if value in _NO_DATE:
+                # What iShares answers for an asOfDate it has no file for: the preamble,
+                # a dash for the date and no holdings.
+                raise NotPublishedError(f"the holdings download{where} has no file for that date")
             for fmt in _DATE_FORMATS:
                 try:
                     return pd.Timestamp(pd.to_datetime(value, format=fmt))
@@ -266,6 +274,30 @@ def latest_holdings(store: Store | Path, *, on=None, fund: str = FUND) -> Holdin
     if on is not None:
         dates = [d for d in dates if d <= pd.Timestamp(on)]
     return load_holdings(store, dates[-1], fund=fund) if dates else None
+
+
+def holdings_on(store: Store | Path, as_of, *, fund: str = FUND) -> Holdings | None:
+    """The file a universe read at ``as_of`` uses: the latest stored one dated on or before it."""
+    return latest_holdings(store, on=as_of, fund=fund)
+
+
+def unpublished_dates(store: Store | Path, *, fund: str = FUND) -> list[pd.Timestamp]:
+    """Days the fund's download was asked for and had no file (so they are not asked again)."""
+    try:
+        record, _ = _as_store(store).read_file(HOLDINGS_DIR, f"{UNPUBLISHED}-{fund}")
+    except KeyError:
+        return []
+    return sorted(pd.Timestamp(d) for d in record.get("dates", []))
+
+
+def record_unpublished(store: Store | Path, as_of, *, fund: str = FUND) -> None:
+    """Remember that iShares has no holdings file of ``fund`` for ``as_of``."""
+    store = _as_store(store)
+    dates = {d.date().isoformat() for d in unpublished_dates(store, fund=fund)}
+    dates.add(pd.Timestamp(as_of).date().isoformat())
+    payload = ("\n".join(sorted(dates)) + "\n").encode("utf-8")
+    record = {"fund": fund, "dates": sorted(dates), "recorded_at": utc_now_iso()}
+    store.write_file(HOLDINGS_DIR, f"{UNPUBLISHED}-{fund}", payload, record, suffix=".txt")
 
 
 def _key(fund: str, as_of) -> str:

@@ -154,16 +154,7 @@ def load_research_settings(path: Path | None = None) -> ResearchSettings:
         The file is not valid YAML, or a key has the wrong type (the message names the
         file and the key).
     """
-    path = Path(path) if path is not None else RESEARCH_SETTINGS_FILE
-    if not path.is_file():
-        return ResearchSettings()
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ValueError(f"{path}: not valid YAML ({problem})") from None
-    if not isinstance(raw, dict):
-        raise ValueError(f"{path}: expected key: value settings, got {type(raw).__name__}")
+    raw, path = read_research_yaml(path)
     author = raw.get("author")
     if author is not None and (not isinstance(author, str) or not author.strip()):
         raise ValueError(f"{path}: 'author' must be a non-empty text")
@@ -172,6 +163,27 @@ def load_research_settings(path: Path | None = None) -> ResearchSettings:
         benchmarks=_text_list(raw, "benchmarks", path),
         categories=_text_list(raw, "categories", path),
     )
+
+
+def read_research_yaml(path: Path | None = None) -> tuple[dict, Path]:
+    """``research.yml`` as a dict (empty if the file is missing), and its path.
+
+    Raises
+    ------
+    ValueError
+        Not valid YAML, or not a mapping.
+    """
+    path = Path(path) if path is not None else RESEARCH_SETTINGS_FILE
+    if not path.is_file():
+        return {}, path
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ValueError(f"{path}: not valid YAML ({problem})") from None
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path}: expected key: value settings, got {type(raw).__name__}")
+    return raw, path
 
 
 def _text_list(raw: dict, key: str, path: Path) -> tuple[str, ...]:

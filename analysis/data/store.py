@@ -17,6 +17,13 @@ the new one, never a mix. Readers take no lock. Files kept verbatim beside the s
 fund holdings files) go through the same commit and the same verified read
 (:meth:`Store.write_file`, :meth:`Store.read_file`).
 
+A write killed between its steps leaves files nothing names: a data file renamed into place
+before its provenance was (``data:renamed``), the data file a committed write replaced
+(``provenance:renamed``), a temporary file. The first write into a folder by a
+:class:`Store` sweeps that folder for them (:meth:`Store.sweep_orphans`), under the write
+lock, so it never takes a file another writer is about to commit: a writer holds the lock
+from its data file's first byte to its provenance's rename.
+
 Fault injection: when the environment variable ``ANALYSIS_KILL_AT`` names a step of a write
 (``data:written``, ``provenance:fsynced``, ... see :data:`WRITE_STEPS`), a process that
 reaches that step kills itself with SIGKILL there. The kill test
@@ -36,7 +43,9 @@ import contextlib
 import hashlib
 import io
 import json
+import logging
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -74,6 +83,12 @@ WRITE_STEPS = (
 )
 COMMIT_STEP = "provenance:renamed"
 _KILL_AT = os.environ.get(KILL_AT_ENV) or None
+# Names the store gives files in a folder besides the provenance JSON: data files
+# ``<key>-<sha256[:12]><suffix>`` and atomic_write's temporary ``.<name>.<random>.tmp``.
+_DATA_FILE = re.compile(r"^(?P<key>.+)-[0-9a-f]{12}(?:\.[A-Za-z0-9]+)?$")
+_TEMP_FILE = re.compile(r"^\..+\.tmp$")
+
+log = logging.getLogger(__name__)
 
 
 def _reached(part: str, event: str) -> None:
@@ -171,6 +186,7 @@ class Store:
         self.quarantine_dir = self.root / "quarantine"
         self.lock_timeout = lock_timeout
         self._lock = filelock.FileLock(str(self.root / ".lock"))
+        self._swept: set[Path] = set()
 
     # -- reading -------------------------------------------------------------------------
 
@@ -397,7 +413,45 @@ class Store:
                 replace(prov, last_attempt_at=now, last_error=None, checked_at=now)
             )
 
+    def sweep_orphans(self, folder: str = "series") -> list[Path]:
+        """Remove the files in ``folder`` that no provenance names; return them.
+
+        Those are what a killed write leaves: a data file renamed before its provenance, the
+        data file a committed write replaced, a temporary file. Done under the write lock,
+        as every write into the folder is, so no other writer is between its data file and
+        its commit. A data file whose key's provenance is unreadable is kept: the read path
+        quarantines both for inspection.
+        """
+        with self.locked():
+            return self._sweep(self.root / folder)
+
     # -- internals -----------------------------------------------------------------------
+
+    def _sweep(self, directory: Path) -> list[Path]:
+        """:meth:`sweep_orphans` for one folder (hold the lock)."""
+        self._swept.add(directory)
+        if not directory.is_dir():
+            return []
+        named, unreadable = set(), set()
+        for json_path in directory.glob("*.json"):
+            name = _named_data_file(json_path)
+            if name:
+                named.add(name)
+            else:
+                unreadable.add(json_path.stem)
+        removed = []
+        for path in sorted(directory.iterdir()):
+            data = _DATA_FILE.match(path.name)
+            orphan = _TEMP_FILE.match(path.name) or (
+                data and path.name not in named and data["key"] not in unreadable
+            )
+            if orphan and path.is_file():
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+                removed.append(path)
+        if removed:
+            log.info("removed %d file(s) left by interrupted writes in %s", len(removed), directory)
+        return removed
 
     def _provenance_path(self, symbol: str) -> Path:
         return self.series_dir / f"{symbol_key(symbol)}.json"
@@ -427,6 +481,8 @@ class Store:
         provenance names; renaming the provenance into place is the commit point; the file
         it replaced is removed last.
         """
+        if directory not in self._swept:
+            self._sweep(directory)
         directory.mkdir(parents=True, exist_ok=True)
         digest = checksum(payload)
         data_file = f"{key}-{digest.split(':')[1][:12]}{suffix}"

@@ -18,8 +18,9 @@ import pandas as pd
 
 from analysis.data.errors import CorruptedStoreError
 from analysis.data.fetch_status import read_fetch_status
-from analysis.data.holdings import FUND, Holdings, latest_holdings
+from analysis.data.holdings import FUND, Holdings, holdings_on, latest_holdings
 from analysis.data.store import Provenance, Store
+from analysis.data.unserved import read_unserved
 
 # Dividend- and split-adjusted: a split or a special dividend must not read as a collapse
 # below the moving average.
@@ -50,6 +51,11 @@ class Universe:
         arrive over the next builds.
     behind : int
         Members with data that the last fetch left short of the last closed session.
+    unserved : dict of str to str
+        Members the price source no longer serves (acquired or delisted since the holdings
+        date), with the reason; also listed in ``missing``, and counted among ``members``.
+    as_of : Timestamp or None
+        The date the universe is read at (closes stop there), or ``None`` for a live read.
     """
 
     members: list[str]
@@ -60,6 +66,19 @@ class Universe:
     reason: str | None = None
     filling: bool = False
     behind: int = 0
+    unserved: dict[str, str] = field(default_factory=dict)
+    as_of: pd.Timestamp | None = None
+
+    def unserved_note(self, source: str = "Yahoo") -> str:
+        """``"23 of 1,967 members are no longer served by Yahoo and are left out"`` (or "")."""
+        if not self.unserved:
+            return ""
+        count = len(self.unserved)
+        verb = "is" if count == 1 else "are"
+        return (
+            f"{count:,} of {len(self.members):,} members {verb} no longer served by {source} "
+            f"and {verb} left out"
+        )
 
     @property
     def with_data(self) -> list[str]:
@@ -142,6 +161,8 @@ def load_universe(
     members: Holdings | Iterable[str] | None = None,
     *,
     column: str = DEFAULT_COLUMN,
+    fund: str = FUND,
+    as_of=None,
 ) -> Universe:
     """Members' closes from the store, side by side; never touches the network.
 
@@ -150,35 +171,56 @@ def load_universe(
     store : Store
         The data store.
     members : Holdings or iterable of str, optional
-        Whose closes; by default the members of the latest stored IWM holdings file. With
-        no holdings file, the universe is empty and ``reason`` says so.
+        Whose closes; by default the members of ``fund``'s holdings file: the latest one,
+        or with ``as_of`` the latest dated on or before it. With no holdings file, the
+        universe is empty and ``reason`` says so.
     column : str
         Stored column to use (``adj_close`` by default, or ``close``).
+    fund : str
+        The fund whose holdings list the members (``IWM``, ``IJR``, ...).
+    as_of : date-like, optional
+        Read the universe as of this day (a post's window): its members, and closes up
+        to it and no later.
 
     Returns
     -------
     Universe
-        Members without usable data are listed in ``missing`` rather than raised.
+        Members without usable data are listed in ``missing`` rather than raised; those
+        recorded as no longer served by the source also in ``unserved``.
     """
     holdings_as_of = None
+    as_of = pd.Timestamp(as_of).normalize() if as_of is not None else None
     if members is None:
         try:
-            members = latest_holdings(store)
+            members = (
+                holdings_on(store, as_of, fund=fund)
+                if as_of is not None
+                else latest_holdings(store, fund=fund)
+            )
         except CorruptedStoreError as exc:
-            return Universe([], _empty(), column=column, reason=str(exc))
+            return Universe([], _empty(), column=column, reason=str(exc), as_of=as_of)
         if members is None:
+            when = f" dated on or before {as_of.date()}" if as_of is not None else ""
             return Universe(
                 [],
                 _empty(),
                 column=column,
-                reason=f"the data store {store.root} keeps no IWM holdings file",
+                reason=f"the data store {store.root} keeps no {fund} holdings file{when}",
+                as_of=as_of,
             )
     if isinstance(members, Holdings):
         holdings_as_of = members.as_of
     symbols = member_symbols(members)
     closes, missing = read_closes(store, symbols, column=column)
+    if as_of is not None:
+        closes = closes.loc[:as_of]
+    recorded = read_unserved(store)
+    unserved = {s: recorded[s].get("reason", "") for s in symbols if s in recorded and s in missing}
+    for symbol in unserved:
+        missing[symbol] = "no longer served by the source"
     status = read_fetch_status(store.root) or {}
-    reached = status.get("universes", {}).get(FUND, {})
+    key = f"{fund} {as_of.date()}" if as_of is not None else fund
+    reached = status.get("universes", {}).get(key, {})
     filling = bool(reached.get("not_reached")) and any(
         reason == "not in the data store" for reason in missing.values()
     )
@@ -195,6 +237,8 @@ def load_universe(
         holdings_as_of=holdings_as_of,
         filling=filling,
         behind=behind,
+        unserved=unserved,
+        as_of=as_of,
     )
 
 

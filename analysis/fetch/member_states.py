@@ -36,10 +36,14 @@ NOT_FOUND = "does not know this symbol"
 END_OF_DAY = pd.Timedelta(hours=23, minutes=59)
 
 
-def member_state(outcome, now) -> str:
-    """The member's state after this build: one of the four in the module docs."""
+def member_state(outcome, now, session=None) -> str:
+    """The member's state after this build: one of the four in the module docs.
+
+    ``session`` is the one a complete member reaches: the last closed session (default), or
+    that of a pinned read's as-of day.
+    """
     prov = outcome.provenance
-    if prov is not None and is_current(prov, now):
+    if prov is not None and is_current(prov, now, session=session):
         return COMPLETE
     if outcome.status == BACKING_OFF:
         return FAILING
@@ -50,28 +54,36 @@ def member_state(outcome, now) -> str:
     return BEHIND
 
 
-def sessions_behind(outcome, now) -> int | None:
-    """Closed sessions after the member's last stored bar (None: nothing stored)."""
+def sessions_behind(outcome, now, session=None) -> int | None:
+    """Closed sessions after the member's last stored bar, up to ``session`` if given.
+
+    None: nothing stored.
+    """
     prov = outcome.provenance
     if prov is None:
         return None
+    until = pd.Timestamp(now) if session is None else _end_of(session)
     # The end of the bar's day (UTC): a bar on a day the NYSE was closed counts too.
-    return closed_sessions_between(prov.last_bar_date + END_OF_DAY, now)
+    return closed_sessions_between(prov.last_bar_date + END_OF_DAY, until)
 
 
-def tally(outcomes: dict, now) -> dict:
-    """Counts by state, behind-by histogram and failing reasons, for the fetch record."""
+def tally(outcomes: dict, now, session=None) -> dict:
+    """Counts by state, behind-by histogram and failing reasons, for the fetch record.
+
+    ``session``: the one complete members reach (default: the last closed session).
+    """
     now = pd.Timestamp(now)
-    states = {symbol: member_state(o, now) for symbol, o in outcomes.items()}
+    session = last_closed_session(now) if session is None else pd.Timestamp(session)
+    states = {symbol: member_state(o, now, session) for symbol, o in outcomes.items()}
     counts = Counter(states.values())
     behind_by: Counter[str] = Counter()
     for symbol, o in outcomes.items():
         if states[symbol] != COMPLETE:
-            lag = sessions_behind(o, now)
+            lag = sessions_behind(o, now, session)
             behind_by["no data" if lag is None else str(lag)] += 1
     reasons = Counter(_reason(o.error or "") for s, o in outcomes.items() if states[s] == FAILING)
     return {
-        "session": str(last_closed_session(now).date()),
+        "session": str(session.date()),
         "complete": counts[COMPLETE],
         "behind": len(outcomes) - counts[COMPLETE],
         "behind_by": dict(sorted(behind_by.items())),
@@ -155,9 +167,17 @@ def confirm_not_found(outcome, entry: dict | None, now) -> None:
             f"{outcome.symbol}: Yahoo Finance does not know this symbol (on two different days)"
         )
         outcome.transient = False
+        outcome.unknown = True
 
 
 def _reason(error: str) -> str:
     """An error without its symbol, to count members failing the same way."""
     head, _, rest = error.partition(": ")
     return rest or head
+
+
+def _end_of(session) -> pd.Timestamp:
+    """The last moment (UTC) of a session's day, after its close."""
+    day = pd.Timestamp(session)
+    day = day.tz_localize("UTC") if day.tzinfo is None else day.tz_convert("UTC")
+    return day.normalize() + END_OF_DAY

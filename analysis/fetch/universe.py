@@ -17,6 +17,7 @@ from analysis.data.holdings import Holdings
 from analysis.data.settings import Settings
 from analysis.data.store import Store
 from analysis.data.universe import member_symbols
+from analysis.data.universe_reads import session_on_or_before
 from analysis.fetch.holdings import get_iwm_holdings
 from analysis.fetch.member_states import (
     BACKING_OFF,
@@ -167,6 +168,8 @@ def update_universe(
     started: float | None = None,
     clock: Clock | None = None,
     failing: dict | None = None,
+    through=None,
+    skip: Iterable[str] = (),
 ) -> UniverseReport:
     """Bring members' prices up to date, most behind first, until the fetch budget runs out.
 
@@ -215,6 +218,12 @@ def update_universe(
         The last build's record of members that keep failing (``report.failing``, kept in
         the fetch status): they rest for days (:mod:`analysis.fetch.member_states`) and are
         asked after the others.
+    through : date-like, optional
+        Read as of this day (a pinned universe): members stored up to its session are
+        complete, no bar after it is requested, and a new member's history runs
+        ``history_years`` back from it. Default: today.
+    skip : iterable of str
+        Members not to request (recorded as no longer served by the source).
     """
     # Imported here: posts that only read the universe should not pay for yfinance.
     from analysis.data.freshness import is_current
@@ -223,13 +232,17 @@ def update_universe(
     clock = clock or default_clock()
     started = clock.now() if started is None else started
     budget = settings.fetch_budget if budget is None else budget
-    symbols = member_symbols(members)
+    skipped = set(skip)
+    symbols = [s for s in member_symbols(members) if s not in skipped]
     timezones = member_timezones(members) if isinstance(members, Holdings) else {}
 
     today = pd.Timestamp(now if now is not None else pd.Timestamp.now(tz="UTC")).date()
-    history_start = today.replace(year=today.year - history_years, day=min(today.day, 28))
+    # A new member's history runs back from the day read at (a pinned read's as-of, or today).
+    end = today if through is None else min(today, pd.Timestamp(through).date())
+    history_start = end.replace(year=end.year - history_years, day=min(end.day, 28))
     stamp = pd.Timestamp(now if now is not None else pd.Timestamp.now(tz="UTC"))
     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+    last_session = None if through is None else session_on_or_before(through)
 
     report = UniverseReport(members=symbols)
     failing = dict(failing or {})
@@ -239,7 +252,11 @@ def update_universe(
             prov = store.provenance(symbol)
         except CorruptedStoreError:
             prov = None
-        if prov is not None and not settings.offline and is_current(prov, stamp):
+        if (
+            prov is not None
+            and not settings.offline
+            and is_current(prov, stamp, session=last_session)
+        ):
             report.outcomes[symbol] = Outcome(symbol, CURRENT, prov)
         elif resting(failing.get(symbol), today) and not settings.offline:
             entry = failing[symbol]
@@ -263,7 +280,15 @@ def update_universe(
     if deadline is not None and previous_deadline is not None:
         deadline = min(deadline, previous_deadline)
     set_deadline(deadline)
-    options = {"history_start": history_start, "timezones": timezones, "known": symbols}
+    options = {
+        "history_start": history_start,
+        "timezones": timezones,
+        # A live read's members are listed today, so a 404 for one is an incident until
+        # another day repeats it. A past holdings file does not vouch that Yahoo still
+        # serves a member: without stored rows, its 404 is taken as it is (no longer served).
+        "known": symbols if through is None else (),
+        "through": None if through is None else pd.Timestamp(through).date(),
+    }
     try:
         _fetch_batches(batches, report, store, settings, session, now, pacer, clock, options)
         # Later in the same build: what failed transiently (throttled, a refused crumb, a
@@ -280,7 +305,7 @@ def update_universe(
             confirm_not_found(report.outcomes[symbol], entry, stamp)
     report.outcomes = {s: report.outcomes[s] for s in symbols if s in report.outcomes}
     report.failing = remember_failures(failing, report.outcomes, stamp)
-    report.counts = tally(report.outcomes, stamp)
+    report.counts = tally(report.outcomes, stamp, last_session)
     report.gave_up = pacer.gave_up
     if report.failed:
         log.warning("%s", report.summary())
@@ -310,6 +335,7 @@ def _fetch_batches(batches, report, store, settings, session, now, pacer, clock,
             history_start=options["history_start"],
             yahoo_timezones=options["timezones"],
             known=options["known"],
+            through=options["through"],
         )
         for symbol, outcome in batch_report.outcomes.items():
             # Cut off by the deadline: not a failure of the member's source (and a member

@@ -83,6 +83,7 @@ class Outcome:
     # The failure is worth asking again later (throttled, a refused crumb, a 404 that
     # another day has not confirmed); see analysis.fetch.member_states.
     transient: bool = False
+    unknown: bool = False  # the source answered, for good, that it does not know the symbol
 
     @property
     def usable(self) -> bool:
@@ -96,6 +97,8 @@ class UpdateReport:
 
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     now: pd.Timestamp | None = None
+    # The session a complete series reaches: the last closed one, or that of ``through``.
+    session: pd.Timestamp | None = None
 
     def with_status(self, *statuses: str) -> list[Outcome]:
         """Outcomes whose status is one of ``statuses``."""
@@ -170,6 +173,7 @@ def update_series(
     history_start: date | None = None,
     yahoo_timezones: dict[str, str] | None = None,
     known: Iterable[str] = (),
+    through: date | None = None,
 ) -> UpdateReport:
     """Fetch what the store is missing for ``symbols`` and record every outcome.
 
@@ -190,11 +194,16 @@ def update_series(
     history_start : date, optional
         How far back to fetch a symbol the store does not hold yet (default: its whole
         history). Large universes that only need recent years use it to stay small.
+    through : date, optional
+        The last day wanted: a series stored up to that day's session is complete, and no
+        bar after it is requested (a universe read as of a past date). Default: today.
     """
     now = pd.Timestamp(now if now is not None else utc_now_iso())
     now = now.tz_localize("UTC") if now.tzinfo is None else now.tz_convert("UTC")
-    report = UpdateReport(now=now)
     session = last_closed_session(now)
+    if through is not None:
+        session = min(session, last_closed_session(_end_of_day(through)))
+    report = UpdateReport(now=now, session=session)
     due: dict[str, date | None] = {}
     for symbol in dict.fromkeys(symbols):
         prov = _provenance_or_none(store, symbol, report)
@@ -222,11 +231,19 @@ def update_series(
         yahoo_options.update(
             {k: v for k, v in (("retry", retry), ("sleep", sleep)) if v is not None}
         )
+        if through is not None:
+            yahoo_options["end"] = pd.Timestamp(through).date() + timedelta(days=1)
         fred_options = {"base_url": fred_base_url}
         for options in (fred_options,):
             options.update({k: v for k, v in (("retry", retry), ("sleep", sleep)) if v is not None})
         _fetch_due(due, store, report, now, yahoo_options, fred_options)
     return report
+
+
+def _end_of_day(day) -> pd.Timestamp:
+    """The last moment of ``day`` in UTC, after any New York close that day."""
+    midnight = pd.Timestamp(day).normalize() + pd.Timedelta(days=1)
+    return midnight.tz_localize("UTC") - pd.Timedelta(microseconds=1)
 
 
 def _provenance_or_none(store: Store, symbol: str, report: UpdateReport) -> Provenance | None:
@@ -375,9 +392,13 @@ def _apply(
         )
     if isinstance(result, Exception):
         transient = isinstance(result, TransientSourceError)
+        outcome.unknown = isinstance(result, SymbolNotFoundError) and not transient
         _fail(store, outcome, symbol, str(result), fetched_at, transient)
         return
-    session = last_closed_session(report.now) if report.now is not None else None
+    # The session this update expects: the last closed one, or that of ``through``.
+    session = report.session
+    if session is None and report.now is not None:
+        session = last_closed_session(report.now)
     checked = _reaches(result, source, session)
     if refetch and stored is not None:
         if not covers(result, stored):
@@ -387,7 +408,10 @@ def _apply(
             return
         merged = result
     elif stored is not None:
-        if result.index[-1] < stored.index[-1]:
+        # Short of the stored last bar, or of the expected session when the store holds
+        # bars past it (a read pinned to an earlier day): a throttled Yahoo's truncation.
+        wanted = stored.index[-1] if session is None else min(stored.index[-1], session)
+        if result.index[-1] < wanted:
             _fail(store, outcome, symbol, _short(symbol, result, stored), fetched_at, True)
             return
         merged = merge_answer(stored, result)

@@ -4,10 +4,16 @@
   builds write there (``figures/``, ``preview.png``, the computed-title ``_metadata.yml``);
 - for each series it declares, the stored checksum and what the page says about it (rows,
   last bar, source, notes, stale or not), read from the store's provenance JSON only;
-- for each universe it declares, the latest holdings file's checksum and every member's
-  stored checksum;
+- for each universe it declares, the holdings file it reads and its members: for a live post
+  (no ``window``) the latest file and every member's stored checksum; for a post pinned to
+  its window's as-of, the file dated on or before that day and a hash of each member's
+  adjusted closes up to that day and no later, so a member's bar after the window
+  changes nothing (members no longer served by the source are marked as such);
 - the content and version of the ``analysis`` package and of ``posts/_metadata.yml``;
-- the Python version and the versions of the packages ``analysis`` depends on.
+- the Python version and the versions of the packages ``analysis`` depends on;
+- the ``execute`` options of ``_quarto.yml`` (echo, warning, error, ...) and the version of
+  Quarto running the build (``quarto --version``): either changes what an executed page
+  shows, though no file of the post changed.
 
 :func:`explain` says in words what moved between two fingerprints ("data changed: ^RUT +1
 bar"). :mod:`analysis.site.freeze` decides from them which posts a build executes.
@@ -18,18 +24,25 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+import os
 import platform
 import re
+import shutil
+import subprocess
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
+
+import pandas as pd
+import yaml
 
 from analysis.data.errors import DataError
 from analysis.data.freshness import is_current
 from analysis.data.frontmatter import Post
-from analysis.data.holdings import latest_holdings
 from analysis.data.load import SeriesStatus
-from analysis.data.store import Store, checksum, utc_now_iso
+from analysis.data.store import Store, utc_now_iso
+from analysis.data.universe_reads import read_date
+from analysis.site.universe_fingerprint import universe_part
 
 PACKAGE = "analysis"
 # What builds write into a post's folder: not part of the post's source.
@@ -38,6 +51,11 @@ _WRITTEN_BY_BUILD = {*OUTPUTS, "_metadata.yml", "__pycache__", ".ipynb_checkpoin
 # The package's own fakes and fixtures: posts never import them.
 _PACKAGE_EXCLUDED = {"__pycache__", "testing"}
 _REQUIREMENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*")
+QUARTO_CONFIG = "_quarto.yml"
+# Quarto's launcher exports the folder it runs from to every script of the build, so the
+# pre- and post-render steps ask the Quarto that renders, not another one on PATH.
+QUARTO_BIN_ENV = "QUARTO_BIN_PATH"
+NO_QUARTO = "none"
 
 
 # -- hashing --------------------------------------------------------------------------------
@@ -103,6 +121,43 @@ def environment_versions() -> dict[str, str]:
     return versions
 
 
+def quarto_executable(environ=None) -> str | None:
+    """The Quarto running this build (``QUARTO_BIN_PATH``), else ``quarto`` on PATH."""
+    environ = os.environ if environ is None else environ
+    folder = environ.get(QUARTO_BIN_ENV)
+    if folder and Path(folder, "quarto").is_file():
+        return str(Path(folder, "quarto"))
+    return shutil.which("quarto")
+
+
+@lru_cache(maxsize=8)
+def _version_of(executable: str) -> str:
+    try:
+        done = subprocess.run(
+            [executable, "--version"], capture_output=True, text=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"unknown ({exc.__class__.__name__})"
+    return done.stdout.strip() or f"unknown (exit {done.returncode})"
+
+
+def quarto_version(executable: str | None = None) -> str:
+    """``quarto --version`` of the Quarto running the build; ``none`` without one."""
+    executable = executable or quarto_executable()
+    return _version_of(executable) if executable else NO_QUARTO
+
+
+def execute_options(project_root: Path) -> dict:
+    """The ``execute`` options of the project's ``_quarto.yml`` (empty if it sets none)."""
+    path = Path(project_root) / QUARTO_CONFIG
+    if not path.is_file():
+        return {}
+    config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    options = config.get("execute") if isinstance(config, dict) else None
+    # JSON-able as the fingerprint must be: dates and the like as text.
+    return json.loads(json.dumps(options or {}, sort_keys=True, default=str))
+
+
 # -- fingerprints ---------------------------------------------------------------------------
 
 
@@ -131,27 +186,34 @@ class FingerprintInputs:
         The time at which staleness is judged (default: now), as posts judge it.
     package_dir : Path, optional
         The ``analysis`` package folder (default: the one imported).
+    quarto : str, optional
+        The Quarto version (default: :func:`quarto_version`); tests pass one in.
     """
 
-    def __init__(self, store: Store, project_root: Path, *, now=None, package_dir=None):
+    def __init__(
+        self, store: Store, project_root: Path, *, now=None, package_dir=None, quarto=None
+    ):
         self.store = store
+        self.quarto = quarto
         self.project_root = Path(project_root)
         self.now = now if now is not None else utc_now_iso()
         self.package_dir = Path(package_dir or Path(__file__).resolve().parents[1])
         self._series: dict[str, dict] = {}
-        self._universes: dict[str, dict] = {}
+        self._universes: dict[tuple, dict] = {}
 
     @cached_property
     def shared(self) -> dict:
         """The parts every post has in common: package, shared metadata, environment."""
         metadata = self.project_root / "posts" / "_metadata.yml"
+        quarto = self.quarto if self.quarto is not None else quarto_version()
         return {
             "package": {
                 "version": _package_version(),
                 "files": _digest(folder_hashes(self.package_dir, skip=_package_file_skipped)),
             },
             "posts_metadata": _sha256(metadata.read_bytes()) if metadata.is_file() else None,
-            "environment": environment_versions(),
+            "environment": {**environment_versions(), "quarto": quarto},
+            "execute": execute_options(self.project_root),
         }
 
     def series(self, symbol: str) -> dict:
@@ -177,29 +239,12 @@ class FingerprintInputs:
                 }
         return self._series[symbol]
 
-    def universe(self, name: str) -> dict:
-        """The latest holdings file of a fund and the stored checksum of each member."""
-        if name not in self._universes:
-            try:
-                holdings = latest_holdings(self.store, fund=name)
-            except DataError as exc:
-                self._universes[name] = {"error": str(exc)}
-                return self._universes[name]
-            if holdings is None:
-                self._universes[name] = {"holdings": None, "members": {}}
-                return self._universes[name]
-            members = {}
-            for symbol in sorted(holdings.symbols):
-                prov = self.store.provenance(symbol)
-                members[symbol] = prov.checksum if prov else None
-            self._universes[name] = {
-                "holdings": {
-                    "as_of": holdings.as_of.date().isoformat(),
-                    "checksum": checksum(holdings.raw),
-                },
-                "members": members,
-            }
-        return self._universes[name]
+    def universe(self, name: str, as_of=None) -> dict:
+        """The holdings file a post reads and its members' data, live or up to ``as_of``."""
+        key = (name, None if as_of is None else pd.Timestamp(as_of).normalize())
+        if key not in self._universes:
+            self._universes[key] = universe_part(self.store, *key)
+        return self._universes[key]
 
     def fingerprint(self, post: Post) -> Fingerprint:
         """The fingerprint of one post."""
@@ -207,7 +252,9 @@ class FingerprintInputs:
             {
                 "source": folder_hashes(post.path.parent),
                 "series": {symbol: self.series(symbol) for symbol in post.series},
-                "universes": {name: self.universe(name) for name in post.universes},
+                "universes": {
+                    name: self.universe(name, read_date(post)) for name in post.universes
+                },
                 **self.shared,
             }
         )
@@ -288,6 +335,14 @@ def explain(old: dict, new: dict) -> list[str]:
         reasons.append("package changed")
     if old.get("posts_metadata") != new["posts_metadata"]:
         reasons.append("posts/_metadata.yml changed")
+    if old.get("execute") != new.get("execute"):
+        old_execute, new_execute = old.get("execute") or {}, new.get("execute") or {}
+        moved = sorted(
+            name
+            for name in old_execute.keys() | new_execute.keys()
+            if old_execute.get(name) != new_execute.get(name)
+        )
+        reasons.append(f"{QUARTO_CONFIG} execute options changed ({', '.join(moved)})")
     old_env, new_env = old.get("environment") or {}, new["environment"]
     if old_env != new_env:
         moved = [

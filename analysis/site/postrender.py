@@ -13,6 +13,12 @@ Two things, each where no Quarto setting reaches (Quarto 1.7):
   that follows the listing's ``<h3>`` titles. :func:`mark_listing_categories` makes its
   margin a "Categories" landmark and its title an ``<h2>`` styled as before (axe: region,
   heading-order).
+- Quarto's category filter (in the margin, and on each listing entry) is ``<div>`` elements
+  that act on a mouse click only: a keyboard cannot reach or use them (WCAG 2.1.1).
+  :func:`make_categories_keyboard_operable` makes each a button in the tab order
+  (``role="button" tabindex="0"``) and adds a small script that turns Enter and Space on
+  one into the click Quarto listens for, and tells screen readers which one is active
+  (``aria-pressed``).
 
 Standard library only: it runs in whichever Python Quarto found.
 """
@@ -28,6 +34,28 @@ _OG_URL = re.compile(r'<meta\s+property="og:url"', re.IGNORECASE)
 _NAVBAR = re.compile(r'<nav class="navbar(?![^>]*aria-label)')
 _MARGIN = '<div id="quarto-margin-sidebar" class="sidebar margin-sidebar">'
 _CATEGORY_TITLE = re.compile(r'<h5 class="quarto-listing-category-title">(.*?)</h5>')
+# A filter entry in the margin (``category``) or on a listing entry (``listing-category``)
+# that is not a button yet.
+_CATEGORY_ITEM = re.compile(r'<div class="(?:listing-)?category"(?![^>]*\brole=)')
+_CATEGORY_SELECTOR = ".quarto-listing-category .category, .listing-category"
+# Enter and Space on a focused category click it, as they would a <button>; after any click,
+# aria-pressed says which margin category is the active filter.
+_CATEGORY_KEYS_SCRIPT = f"""<script id="category-keys">
+(() => {{
+  const selector = "{_CATEGORY_SELECTOR}";
+  const showPressed = () => document
+    .querySelectorAll(".quarto-listing-category .category")
+    .forEach((item) => item.setAttribute("aria-pressed", item.classList.contains("active")));
+  document.addEventListener("keydown", (event) => {{
+    const item = event.target.closest && event.target.closest(selector);
+    if (!item || (event.key !== "Enter" && event.key !== " ")) return;
+    event.preventDefault();
+    item.click();
+  }});
+  document.addEventListener("click", showPressed);
+  window.addEventListener("load", showPressed);
+}})();
+</script>"""
 
 
 def add_og_url(page: str) -> str:
@@ -62,9 +90,26 @@ def mark_listing_categories(page: str) -> str:
     return _CATEGORY_TITLE.sub(r'<h2 class="quarto-listing-category-title h5">\1</h2>', page)
 
 
+def make_categories_keyboard_operable(page: str) -> str:
+    """Return the page with its category filter reachable and usable by keyboard.
+
+    Each category ``<div>`` becomes a focusable button, and a script placed once before
+    ``</body>`` clicks the focused one on Enter or Space. Pages without categories, and
+    pages already changed, are returned unchanged.
+    """
+    if _CATEGORY_ITEM.search(page) is None or "</body>" not in page:
+        return page
+    page = _CATEGORY_ITEM.sub(r'\g<0> role="button" tabindex="0"', page)
+    if _CATEGORY_KEYS_SCRIPT not in page:
+        at = page.rindex("</body>")
+        page = page[:at] + _CATEGORY_KEYS_SCRIPT + "\n" + page[at:]
+    return page
+
+
 def finish_page(page: str) -> str:
     """Every change this step makes to one page."""
-    return mark_listing_categories(name_navbar(add_og_url(page)))
+    page = mark_listing_categories(name_navbar(add_og_url(page)))
+    return make_categories_keyboard_operable(page)
 
 
 def finish_site(output_dir: Path) -> int:

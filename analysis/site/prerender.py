@@ -3,8 +3,10 @@
 Quarto runs ``python -m analysis prerender`` before rendering (see ``_quarto.yml``). It
 
 1. collects the ``series`` every post declares and brings the store up to date once (or,
-   offline, checks the store holds them), then refreshes the member universes posts
-   declare (``universes: [IWM]``). A series too stale for the configured limit stops the
+   offline, checks the store holds them), then the member universes posts declare
+   (``universes: [IWM]``), per fund and date: a post with a ``window`` reads its members
+   as of the window's as-of, and once they are stored nothing is fetched for it again
+   (:mod:`analysis.fetch.universe_plan`). A series too stale for the configured limit stops the
    build; a missing one is a warning, since each post then either falls back visibly
    (saying what it lacks) or fails on its own, naming the series. A series a post marks
    ``required`` that the store lacks (or that ends before the post's ``window`` as-of
@@ -30,7 +32,7 @@ import yaml
 
 from analysis.data.clock import default_clock
 from analysis.data.errors import DataError
-from analysis.data.frontmatter import Post, declared_series, declared_universes
+from analysis.data.frontmatter import Post, declared_series
 from analysis.data.settings import PROJECT_ROOT, Settings
 from analysis.data.store import Store, atomic_write
 from analysis.fetch.member_states import tally
@@ -41,7 +43,7 @@ from analysis.fetch.status import (
     resume_pacers,
     write_fetch_status,
 )
-from analysis.fetch.universe import refresh_iwm_universe
+from analysis.fetch.universe_plan import fetch_universes
 from analysis.fetch.update import NOT_REACHED, UpdateReport, update_series
 from analysis.post import WINDOW_KEY, read_window
 
@@ -73,9 +75,11 @@ def fetch_for_posts(
     the start of this call, posts' series included. No request to any source leaves after
     it, whichever retry sends it (:func:`~analysis.fetch.sources.pacing.set_deadline`). The
     posts' series go first; universe members then share what is left, most behind first,
-    and members that keep failing rest for days. What failed transiently (a throttled
-    answer, a refused crumb, a 404 for a known symbol) is asked once more at the end, if
-    time remains. A series the deadline did not reach keeps its stored rows and is reported
+    and members that keep failing rest for days. A universe read at a past date whose
+    members are all stored up to it sends no request
+    (:mod:`analysis.fetch.universe_plan`). What failed transiently (a throttled answer, a
+    refused crumb, a 404 for a known symbol) is asked once more at the end, if time
+    remains. A series the deadline did not reach keeps its stored rows and is reported
     ``not reached``; the staleness rules decide whether the build may use it.
 
     Nothing is raised for a failed series: call ``result.report.raise_for_problems``.
@@ -102,22 +106,21 @@ def fetch_for_posts(
         retry = sum(o.transient for o in report.outcomes.values())
         reserve = min(settings.fetch_budget / 4, retry * 60.0 / pacer_for(YAHOO).rate + 30.0)
         member_budget = max(0.0, settings.fetch_budget - (reserve if retry else 0.0))
-        for name in declared_universes(posts):
-            try:
-                holdings, members = refresh_iwm_universe(
-                    settings,
-                    store=store,
-                    holdings_session=holdings_session,
-                    yahoo_session=yahoo_session,
-                    now=now,
-                    started=started,
-                    budget=member_budget,
-                    failing=failing_members(store.root, name),
-                )
-                result.members[name] = members
-                result.universes[name] = f"holdings of {holdings.as_of.date()}: {members.summary()}"
-            except DataError as exc:
-                result.universes[name] = f"not refreshed: {exc}"
+        reads = fetch_universes(
+            posts,
+            settings,
+            store,
+            now=now,
+            started=started,
+            holdings_session=holdings_session,
+            yahoo_session=yahoo_session,
+            budget=member_budget,
+            failing=lambda key: failing_members(store.root, key),
+        )
+        for name, outcome in reads.items():
+            result.universes[name] = outcome.summary
+            if outcome.report is not None:
+                result.members[name] = outcome.report
         _ask_again_later(report, store, settings, now, yahoo_session, fred_base_url)
     finally:
         set_deadline(previous)

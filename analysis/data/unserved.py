@@ -1,0 +1,55 @@
+"""Members the price source no longer serves: recorded once, counted apart, never asked daily.
+
+A universe read at a past date lists the members of that day's holdings file. Some have
+since been acquired or delisted, and Yahoo answers them as unknown symbols. Asking again
+every build would spend a request per such member per day for nothing, so the first such
+answer for a member the store holds no rows of is kept in ``data/unserved.json``::
+
+    {"XYZ": {"since": "2026-12-02T22:15:00+00:00", "reason": "XYZ: Yahoo does not know ..."}}
+
+Readers (the page, ``status``, the fingerprint) count these members apart and name them.
+They still count against a universe's coverage threshold: a member without a close is
+missing from the reading whatever the reason. ``python -m analysis fetch XYZ`` asks again,
+and a member that has rows again is served, whatever the record says.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from analysis.data.store import Store, atomic_write, utc_now_iso
+
+UNSERVED_FILE = "unserved.json"
+
+
+def read_unserved(store: Store | Path) -> dict[str, dict]:
+    """Recorded members the source no longer serves: symbol -> ``{"since", "reason"}``."""
+    root = store.root if isinstance(store, Store) else Path(store)
+    try:
+        record = json.loads((root / UNSERVED_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def record_unserved(store: Store, reasons: dict[str, str], *, at: str | None = None) -> None:
+    """Add members the source answered as unknown (``symbol -> error``), atomically."""
+    if not reasons:
+        return
+    with store.locked():
+        record = read_unserved(store)
+        for symbol, reason in reasons.items():
+            record.setdefault(symbol, {"since": at or utc_now_iso(), "reason": reason})
+        payload = json.dumps(record, indent=2, sort_keys=True) + "\n"
+        atomic_write(store.root / UNSERVED_FILE, payload.encode("utf-8"))
+
+
+def forget_unserved(store: Store, symbols) -> None:
+    """Drop members from the record (they were asked again and answered)."""
+    with store.locked():
+        record = read_unserved(store)
+        kept = {s: v for s, v in record.items() if s not in set(symbols)}
+        if kept != record:
+            payload = json.dumps(kept, indent=2, sort_keys=True) + "\n"
+            atomic_write(store.root / UNSERVED_FILE, payload.encode("utf-8"))
