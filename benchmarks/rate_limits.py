@@ -206,7 +206,7 @@ class Run:
         settings = Settings(data_dir=self.store.root, fetch_budget=budget)
         before = self._dates()
         sent, limited = len(self.session.requests_made), self.session.rate_limited
-        holdings_sent = len(getattr(self.holdings, "requests", ()))
+        holdings_sent = _holdings_requests(self.holdings)
         started = self.clock.now()
         result = fetch_for_posts(
             self.posts,
@@ -240,7 +240,7 @@ class Run:
             )
         member_set = set(self.members)
         new = self.session.requests_made[sent:]
-        holdings_requests = len(getattr(self.holdings, "requests", ())) - holdings_sent
+        holdings_requests = _holdings_requests(self.holdings) - holdings_sent
         return {
             "universe_requests": sum(1 for r in new if _request_symbol(r) in member_set)
             + holdings_requests,
@@ -439,6 +439,12 @@ def run_reader_case(name: str, members: int, days: int) -> dict:
         "unserved": len(run.gone),
         **_week_keys(cold + week, len(cold)),
     }
+
+
+def _holdings_requests(site) -> int:
+    """Holdings downloads so far (a count, or the fake site's list of requests)."""
+    sent = getattr(site, "requests", 0)
+    return sent if isinstance(sent, int) else len(sent)
 
 
 def _request_symbol(url: str) -> str:
