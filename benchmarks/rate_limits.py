@@ -334,20 +334,28 @@ def run_rate_case(name: str, per_minute: float, penalty: float, members: int, da
     with tempfile.TemporaryDirectory(dir=_tmp()) as tmp:
         limit = RateLimit(per_minute, burst=max(1, round(per_minute / 6)), penalty_minutes=penalty)
         run = Run(limit, members, Path(tmp))
-        cold = []
-        while len(cold) < MAX_BUILDS:
-            cold.append(run.build(DEFAULT_FETCH_BUDGET))
-            if cold[-1]["not_reached"] == 0 and cold[-1]["failed"] == 0:
-                break
-            run.clock.advance(BETWEEN_BUILDS)
-        run.clock.advance(3600)
+        cold = _cold_fill(run)
         week = _week(run, days)
+    return {"name": name, "R": per_minute, "penalty": penalty, **_fill_keys(members, cold, week)}
+
+
+def _cold_fill(run: Run) -> list[dict]:
+    """Builds on one day from an empty store until the universe is filled (or 30 builds)."""
+    cold = []
+    while len(cold) < MAX_BUILDS:
+        cold.append(run.build(DEFAULT_FETCH_BUDGET))
+        if cold[-1]["not_reached"] == 0 and cold[-1]["failed"] == 0:
+            break
+        run.clock.advance(BETWEEN_BUILDS)
+    run.clock.advance(3600)
+    return cold
+
+
+def _fill_keys(members: int, cold: list[dict], week: list[dict]) -> dict:
+    """A cold fill's and its first daily build's figures, and the week's four keys."""
     daily = week[0]
     cold_requests = sum(b["requests"] for b in cold)
     return {
-        "name": name,
-        "R": per_minute,
-        "penalty": penalty,
         "members": members,
         "cold_builds": len(cold),
         "cold_requests": cold_requests,
@@ -358,6 +366,7 @@ def run_rate_case(name: str, per_minute: float, penalty: float, members: int, da
         "posts_complete_after_first": cold[0]["posts_complete"],
         "members_lost": sum(b["lost"] for b in cold + week),
         "daily_requests": daily["requests"],
+        "daily_universe_requests": daily["universe_requests"],
         "daily_429_share": round(daily["429"] / max(1, daily["requests"]), 4),
         "daily_minutes": round(daily["minutes"], 1),
         "daily_one_build": daily["not_reached"] == 0 and daily["failed"] == 0,
@@ -410,38 +419,17 @@ def run_reader_case(name: str, members: int, days: int) -> dict:
     _quiet()
     with tempfile.TemporaryDirectory(dir=_tmp()) as tmp:
         run = Run(RateLimit(60, burst=10), members, Path(tmp), reader=name)
-        cold = []
-        while len(cold) < MAX_BUILDS:
-            cold.append(run.build(DEFAULT_FETCH_BUDGET))
-            if cold[-1]["not_reached"] == 0 and cold[-1]["failed"] == 0:
-                break
-            run.clock.advance(BETWEEN_BUILDS)
-        run.clock.advance(3600)
+        cold = _cold_fill(run)
         week = _week(run, days, second_build=True)
-    daily, second = week[0], week[0]["second"]
-    cold_requests = sum(b["requests"] for b in cold)
+    second = week[0]["second"]
     return {
         "name": name,
         "R": 60,
         "penalty": 0,
-        "members": members,
-        "cold_builds": len(cold),
-        "cold_requests": cold_requests,
-        "cold_universe_requests": sum(b["universe_requests"] for b in cold),
-        "cold_429_share": round(sum(b["429"] for b in cold) / max(1, cold_requests), 4),
-        "cold_minutes": [round(b["minutes"], 1) for b in cold],
-        "cold_complete": cold[-1]["not_reached"] == 0 and cold[-1]["failed"] == 0,
-        "posts_complete_after_first": cold[0]["posts_complete"],
-        "members_lost": sum(b["lost"] for b in cold + week),
-        "daily_requests": daily["requests"],
-        "daily_universe_requests": daily["universe_requests"],
-        "daily_429_share": round(daily["429"] / max(1, daily["requests"]), 4),
-        "daily_minutes": round(daily["minutes"], 1),
-        "daily_one_build": daily["not_reached"] == 0 and daily["failed"] == 0,
+        **_fill_keys(members, cold, week),
         "second_build_requests": second["requests"],
         "second_build_minutes": round(second["minutes"], 2),
         "unserved": len(run.gone),
-        **_week_keys(cold + week, len(cold)),
     }
 
 

@@ -75,6 +75,20 @@ def _plain(output: str) -> str:
     return re.sub(r"\x1b\[[0-9;]*m", "", output)
 
 
+def _quarto_render(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str]:
+    """``quarto render`` with ``args``: its exit code and whole log, asserting nothing."""
+    done = subprocess.run(
+        [QUARTO, "render", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
 def _error_lines(output: str) -> list[str]:
     return [line for line in _plain(output).splitlines() if line.startswith("error:")]
 
@@ -273,19 +287,12 @@ def test_render_from_a_fresh_shell_uses_the_project_venv(project):
     root, post, data_dir = project
     (root / ".venv").symlink_to(sys.prefix, target_is_directory=True)
     try:
-        done = subprocess.run(
-            [QUARTO, "render", str(post), "--profile", "offline"],
-            cwd=root,
-            env=_fresh_env(_system_path(), data_dir),
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
+        code, log = _quarto_render(
+            [str(post), "--profile", "offline"], root, _fresh_env(_system_path(), data_dir)
         )
     finally:
         (root / ".venv").unlink()
-    log = done.stdout + done.stderr
-    assert done.returncode == 0, log[-4000:]
+    assert code == 0, log[-4000:]
     # Quarto says nothing about QUARTO_PYTHON: the path _environment names exists.
     assert [line for line in _plain(log).splitlines() if line.startswith("WARN")] == []
     page = root / "_site" / post.parent / "index.html"
@@ -300,17 +307,12 @@ def test_render_without_a_venv_stops_with_one_line(project, tmp_path):
     # The only python3 on PATH is a bare one, as on a machine the project was never set up on.
     bare = tmp_path / "bare"
     venv.EnvBuilder(with_pip=False).create(bare)
-    done = subprocess.run(
-        [QUARTO, "render", str(post), "--profile", "offline"],
-        cwd=root,
-        env=_fresh_env([str(bare / "bin"), *_system_path()], data_dir),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+    code, log = _quarto_render(
+        [str(post), "--profile", "offline"],
+        root,
+        _fresh_env([str(bare / "bin"), *_system_path()], data_dir),
     )
-    log = done.stdout + done.stderr
-    assert done.returncode != 0
+    assert code != 0
     assert "Traceback" not in log and "ModuleNotFoundError" not in log
     (line,) = _error_lines(log)
     assert line.startswith(ERROR_START + str(bare / "bin" / "python"))
@@ -328,20 +330,13 @@ def test_render_from_a_posts_own_folder_once_make_has_pinned_the_venv(project):
             [str(python), "prerender.py", "--pin-python"], cwd=root, capture_output=True
         )
         assert pinned.returncode == 0, pinned.stderr
-        done = subprocess.run(
-            [QUARTO, "render", "--profile", "offline"],
-            cwd=root / post.parent,
-            env=_fresh_env(_system_path(), data_dir),
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
+        code, log = _quarto_render(
+            ["--profile", "offline"], root / post.parent, _fresh_env(_system_path(), data_dir)
         )
     finally:
         (root / ".venv").unlink()
         (root / LOCAL).unlink(missing_ok=True)
-    log = done.stdout + done.stderr
-    assert done.returncode == 0, log[-4000:]
+    assert code == 0, log[-4000:]
     assert [line for line in _plain(log).splitlines() if line.startswith("WARN")] == []
     page = root / "_site" / post.parent / "index.html"
     assert "figures/returns.svg" in page.read_text(encoding="utf-8")
