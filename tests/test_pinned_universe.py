@@ -261,9 +261,10 @@ def test_status_shows_each_read_its_holdings_members_and_next_fetch(
     out = capsys.readouterr().out
     assert code == 0
     assert "### Universes" in out
+    # Status reads the real clock, over a month after the member was last asked.
     assert (
         "| IWM | 2025-01-15 | 2024-12-31 | 12 | 11 | 11 | 1 | "
-        "nothing: every member is stored up to its date |"
+        "1 no longer served, asked again after a month |"
     ) in out
     # The live read is judged against the real clock, long after the fake's last bar.
     assert "| IWM | today (live) | 2025-03-31 | 10 | 10 | 0 | 0 | " in out
@@ -301,3 +302,47 @@ def test_a_later_file_than_asked_for_is_kept_but_never_read_as_that_days(tmp_pat
     with pytest.raises(NotPublishedError, match="no IWM holdings file on 2025-01-15"):
         get_holdings(settings, fund="IWM", as_of=AS_OF, store=Store(tmp_path), session=latest)
     assert load_universe(Store(tmp_path), fund="IWM", as_of=AS_OF).members == []
+
+
+def test_a_member_no_longer_served_is_asked_again_after_a_month_and_not_before(tmp_path, world):
+    site, yahoo = world
+    gone = DECEMBER[-1]
+    del yahoo.series[gone]  # Yahoo answers 404: perhaps delisted, perhaps one of its incidents
+    write_post(tmp_path, "2025-01-18-pinned", universes=["IWM"])
+    build(tmp_path, site, yahoo)
+    store = Store(tmp_path / "data")
+    assert list(read_unserved(store)) == [gone]
+
+    def asked(days):
+        yahoo.chart_requests.clear()
+        build(tmp_path, site, yahoo, now=NOW + pd.Timedelta(days=days))
+        return [r.symbol for r in member_requests(yahoo, DECEMBER)]
+
+    assert asked(29) == []
+    assert set(asked(30)) == {gone}  # a month on: asked once more, still unknown
+    assert asked(31) == []  # the month counts again from that answer
+    yahoo.series[gone] = DATA  # the incident is over: Yahoo serves it again
+    assert set(asked(60)) == {gone}
+    assert store.provenance(gone) is not None
+    universe = load_universe(store, fund="IWM", as_of=AS_OF)
+    assert universe.unserved == {}
+    assert gone in universe.with_data
+
+
+@pytest.mark.parametrize(
+    ("since_asked", "due"),
+    [
+        (pd.Timedelta(days=30) - pd.Timedelta(seconds=1), False),
+        (pd.Timedelta(days=30), True),
+        (pd.Timedelta(days=30) + pd.Timedelta(seconds=1), True),
+    ],
+)
+def test_a_recorded_member_is_due_again_exactly_thirty_days_after_it_was_asked(since_asked, due):
+    from analysis.data.unserved import RECHECK_AFTER, due_for_recheck
+
+    assert pd.Timedelta(days=30) == RECHECK_AFTER
+    asked = "2025-01-16T02:00:00+00:00"
+    entry = {"since": "2024-12-01T02:00:00+00:00", "asked": asked, "reason": "404"}
+    assert due_for_recheck(entry, pd.Timestamp(asked) + since_asked) is due
+    # An entry written before ``asked`` was kept counts from ``since``.
+    assert due_for_recheck({"since": asked}, pd.Timestamp(asked) + since_asked) is due

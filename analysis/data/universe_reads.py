@@ -20,7 +20,7 @@ from analysis.data.frontmatter import Post
 from analysis.data.holdings import Holdings, holdings_on, latest_holdings, unpublished_dates
 from analysis.data.sessions import last_closed_session
 from analysis.data.store import Store
-from analysis.data.unserved import read_unserved
+from analysis.data.unserved import due_for_recheck, read_unserved
 
 WINDOW_KEY = "window"
 AS_OF_KEY = "as-of"
@@ -123,7 +123,8 @@ class MemberState:
     unserved : dict of str to str
         Members recorded as no longer served by the source, with the reason.
     due : list of str
-        Members the next build would request.
+        Members the next build would request (among them, members no longer served whose
+        month without a request is over).
     holdings_final : bool
         A pinned read's file is its own day's, or iShares publishes none for that day.
     """
@@ -174,6 +175,8 @@ def member_state(store: Store, read: UniverseRead, *, now=None) -> MemberState:
             state.complete.append(symbol)
         elif prov is None and symbol in unserved:
             state.unserved[symbol] = unserved[symbol].get("reason", "")
+            if due_for_recheck(unserved[symbol], now):  # a month on: asked once more
+                state.due.append(symbol)
         else:
             state.due.append(symbol)
     state.holdings_final = holdings_settled(store, read, holdings)

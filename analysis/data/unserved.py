@@ -5,7 +5,13 @@ since been acquired or delisted, and Yahoo answers them as unknown symbols. Aski
 every build would spend a request per such member per day for nothing, so the first such
 answer for a member the store holds no rows of is kept in ``data/unserved.json``::
 
-    {"XYZ": {"since": "2026-12-02T22:15:00+00:00", "reason": "XYZ: Yahoo does not know ..."}}
+    {"XYZ": {"since": "2026-12-02T22:15:00+00:00", "asked": "2026-12-02T22:15:00+00:00",
+             "reason": "XYZ: Yahoo does not know ..."}}
+
+Such a member is asked again once :data:`RECHECK_AFTER` has passed since it was last asked
+(``asked``): a false 404 during one of Yahoo's incidents must not drop a member for good,
+and once a month costs a request per such member, not one a day. An answer with rows ends
+it; another 404 moves ``asked`` on.
 
 Readers (the page, ``status``, the fingerprint) count these members apart and name them.
 They still count against a universe's coverage threshold: a member without a close is
@@ -18,9 +24,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
+
 from analysis.data.store import Store, atomic_write, utc_now_iso
 
 UNSERVED_FILE = "unserved.json"
+# How long a member recorded as no longer served goes unasked.
+RECHECK_AFTER = pd.Timedelta(days=30)
 
 
 def read_unserved(store: Store | Path) -> dict[str, dict]:
@@ -37,10 +47,12 @@ def record_unserved(store: Store, reasons: dict[str, str], *, at: str | None = N
     """Add members the source answered as unknown (``symbol -> error``), atomically."""
     if not reasons:
         return
+    at = at or utc_now_iso()
     with store.locked():
         record = read_unserved(store)
         for symbol, reason in reasons.items():
-            record.setdefault(symbol, {"since": at or utc_now_iso(), "reason": reason})
+            entry = record.setdefault(symbol, {"since": at, "reason": reason})
+            entry["asked"] = at
         payload = json.dumps(record, indent=2, sort_keys=True) + "\n"
         atomic_write(store.root / UNSERVED_FILE, payload.encode("utf-8"))
 
@@ -53,3 +65,18 @@ def forget_unserved(store: Store, symbols) -> None:
         if kept != record:
             payload = json.dumps(kept, indent=2, sort_keys=True) + "\n"
             atomic_write(store.root / UNSERVED_FILE, payload.encode("utf-8"))
+
+
+def due_for_recheck(entry: dict, now) -> bool:
+    """Whether a recorded member has gone unasked for :data:`RECHECK_AFTER` at ``now``."""
+    last = entry.get("asked") or entry.get("since")
+    try:
+        asked = pd.Timestamp(last)
+    except (TypeError, ValueError):
+        return True
+    if asked is pd.NaT:
+        return True
+    now = pd.Timestamp(now)
+    asked = asked.tz_localize("UTC") if asked.tzinfo is None else asked
+    now = now.tz_localize("UTC") if now.tzinfo is None else now
+    return now - asked >= RECHECK_AFTER

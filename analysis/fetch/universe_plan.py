@@ -12,13 +12,15 @@ date they read them at (:mod:`analysis.data.universe_reads`). For each (fund, da
 Live reads go first, so a member both kinds read is requested once (up to today, which
 covers the pinned day). A member the source answers as unknown while the store holds no
 rows of it is recorded as no longer served (:mod:`analysis.data.unserved`) and not asked
-again by later builds.
+again for a month.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+import pandas as pd
 
 from analysis.data.errors import DataError
 from analysis.data.frontmatter import Post
@@ -69,8 +71,12 @@ def next_fetch(state: MemberState) -> str:
     if state.holdings is None:
         parts.append("then its members")
     elif state.due:
+        rechecks = sum(1 for symbol in state.due if symbol in state.unserved)
         through = f"up to {state.read.as_of.date()}" if state.read.pinned else "latest bars"
-        parts.append(f"{len(state.due):,} members ({through})")
+        if len(state.due) > rechecks:
+            parts.append(f"{len(state.due) - rechecks:,} members ({through})")
+        if rechecks:
+            parts.append(f"{rechecks:,} no longer served, asked again after a month")
     return ", ".join(parts) or "nothing"
 
 
@@ -121,7 +127,7 @@ def _fetch_read(read, settings, store, now, started, holdings_session, yahoo_ses
         now=now,
         started=started,
         through=read.as_of,
-        skip=state.unserved,
+        skip=[symbol for symbol in state.unserved if symbol not in state.due],
         **options,
     )
     unknown = {
@@ -129,7 +135,7 @@ def _fetch_read(read, settings, store, now, started, holdings_session, yahoo_ses
         for symbol, outcome in report.outcomes.items()
         if outcome.unknown and outcome.provenance is None
     }
-    record_unserved(store, unknown)
+    record_unserved(store, unknown, at=_stamp(now))
     state = member_state(store, read, now=now)
     stale = f" (stale: {holdings.stale_reason})" if holdings.stale_reason else ""
     return ReadOutcome(
@@ -150,3 +156,12 @@ def _describe(state: MemberState, fetched: str) -> str:
     if state.unserved:
         text += f"; {len(state.unserved):,} no longer served by Yahoo"
     return text
+
+
+def _stamp(now) -> str | None:
+    """``now`` as the store's ISO time (UTC), or ``None`` for the current time."""
+    if now is None:
+        return None
+    now = pd.Timestamp(now)
+    now = now.tz_localize("UTC") if now.tzinfo is None else now.tz_convert("UTC")
+    return now.replace(microsecond=0).isoformat()
