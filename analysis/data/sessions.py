@@ -99,6 +99,12 @@ def last_closed_session(now) -> pd.Timestamp:
     return pd.Timestamp(closes.index[closed - 1])
 
 
+def session_on_or_before(day) -> pd.Timestamp:
+    """The last NYSE session on or before ``day`` (a date: any time of that day counts)."""
+    midnight = pd.Timestamp(day).normalize() + pd.Timedelta(days=1)
+    return last_closed_session(midnight.tz_localize("UTC") - pd.Timedelta(microseconds=1))
+
+
 def session_close(session) -> pd.Timestamp:
     """UTC close time of a session (``KeyError`` if the day is not a session)."""
     return _closes().loc[pd.Timestamp(session).normalize()]

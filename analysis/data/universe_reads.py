@@ -18,7 +18,7 @@ from analysis.data.errors import CorruptedStoreError
 from analysis.data.freshness import is_current
 from analysis.data.frontmatter import Post
 from analysis.data.holdings import Holdings, holdings_on, latest_holdings, unpublished_dates
-from analysis.data.sessions import last_closed_session
+from analysis.data.sessions import last_closed_session, session_on_or_before
 from analysis.data.store import Store
 from analysis.data.unserved import due_for_recheck, read_unserved
 
@@ -64,28 +64,6 @@ def universe_reads(posts: list[Post]) -> dict[UniverseRead, list[Post]]:
     return dict(
         sorted(reads.items(), key=lambda item: (item[0].pinned, item[0].fund, item[0].as_of or 0))
     )
-
-
-def session_on_or_before(day) -> pd.Timestamp:
-    """The last NYSE session on or before ``day``."""
-    midnight = pd.Timestamp(day).normalize() + pd.Timedelta(days=1)
-    return last_closed_session(midnight.tz_localize("UTC") - pd.Timedelta(microseconds=1))
-
-
-def complete_through(store: Store, symbol: str, as_of) -> bool:
-    """Whether the store holds a member's bars up to the session of ``as_of``.
-
-    True when its last bar reaches that session, or when the source was asked after it had
-    settled and had nothing newer (a halted member).
-    """
-    try:
-        prov = store.provenance(symbol)
-    except CorruptedStoreError:
-        return False
-    if prov is None:
-        return False
-    session = session_on_or_before(as_of)
-    return is_current(prov, None, session=session)
 
 
 def holdings_for(store: Store, read: UniverseRead) -> Holdings | None:
@@ -160,6 +138,9 @@ def member_state(store: Store, read: UniverseRead, *, now=None) -> MemberState:
     unserved = read_unserved(store)
     now = pd.Timestamp(now if now is not None else pd.Timestamp.now(tz="UTC"))
     now = now.tz_localize("UTC") if now.tzinfo is None else now
+    # The session a complete member reaches: its date's for a pinned read (or the source was
+    # asked after it settled and had nothing newer: a halted member), else the last closed.
+    session = session_on_or_before(read.as_of) if read.pinned else last_closed_session(now)
     for symbol in holdings.symbols:
         try:
             prov = store.provenance(symbol)
@@ -167,11 +148,7 @@ def member_state(store: Store, read: UniverseRead, *, now=None) -> MemberState:
             prov = None
         if prov is not None:
             state.stored.append(symbol)
-        if read.pinned:
-            done = prov is not None and complete_through(store, symbol, read.as_of)
-        else:
-            done = prov is not None and is_current(prov, now)
-        if done:
+        if prov is not None and is_current(prov, now, session=session):
             state.complete.append(symbol)
         elif prov is None and symbol in unserved:
             state.unserved[symbol] = unserved[symbol].get("reason", "")

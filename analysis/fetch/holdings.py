@@ -31,9 +31,9 @@ from analysis.data.holdings import (
     save_holdings,
     unpublished_dates,
 )
+from analysis.data.sessions import session_on_or_before
 from analysis.data.settings import Settings
 from analysis.data.store import Store
-from analysis.data.universe_reads import session_on_or_before
 from analysis.fetch.sources import pacing, transport
 from analysis.fetch.sources.retry import RetryPolicy, call_with_retries
 

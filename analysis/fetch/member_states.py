@@ -23,7 +23,7 @@ from datetime import date
 import pandas as pd
 
 from analysis.data.freshness import is_current
-from analysis.data.sessions import closed_sessions_between, last_closed_session
+from analysis.data.sessions import closed_sessions_between, last_closed_session, session_close
 
 COMPLETE, BEHIND, NOT_REACHED, FAILING = "complete", "behind", "not reached", "failing"
 # Outcome status of a failing member this build did not ask, to let it rest.
@@ -62,7 +62,7 @@ def sessions_behind(outcome, now, session=None) -> int | None:
     prov = outcome.provenance
     if prov is None:
         return None
-    until = pd.Timestamp(now) if session is None else _end_of(session)
+    until = pd.Timestamp(now) if session is None else session_close(session)
     # The end of the bar's day (UTC): a bar on a day the NYSE was closed counts too.
     return closed_sessions_between(prov.last_bar_date + END_OF_DAY, until)
 
@@ -174,10 +174,3 @@ def _reason(error: str) -> str:
     """An error without its symbol, to count members failing the same way."""
     head, _, rest = error.partition(": ")
     return rest or head
-
-
-def _end_of(session) -> pd.Timestamp:
-    """The last moment (UTC) of a session's day, after its close."""
-    day = pd.Timestamp(session)
-    day = day.tz_localize("UTC") if day.tzinfo is None else day.tz_convert("UTC")
-    return day.normalize() + END_OF_DAY

@@ -14,10 +14,10 @@ import pandas as pd
 from analysis.data.clock import Clock, default_clock
 from analysis.data.errors import CorruptedStoreError
 from analysis.data.holdings import Holdings
+from analysis.data.sessions import session_on_or_before
 from analysis.data.settings import Settings
 from analysis.data.store import Store
 from analysis.data.universe import member_symbols
-from analysis.data.universe_reads import session_on_or_before
 from analysis.fetch.holdings import get_iwm_holdings
 from analysis.fetch.member_states import (
     BACKING_OFF,

@@ -41,6 +41,7 @@ from analysis.data.freshness import is_current, last_confirmed
 from analysis.data.sessions import (
     closed_sessions_between,
     last_closed_session,
+    session_on_or_before,
 )
 from analysis.data.settings import Settings
 from analysis.data.store import Provenance, Store, utc_now_iso
@@ -202,7 +203,7 @@ def update_series(
     now = now.tz_localize("UTC") if now.tzinfo is None else now.tz_convert("UTC")
     session = last_closed_session(now)
     if through is not None:
-        session = min(session, last_closed_session(_end_of_day(through)))
+        session = min(session, session_on_or_before(through))
     report = UpdateReport(now=now, session=session)
     due: dict[str, date | None] = {}
     for symbol in dict.fromkeys(symbols):
@@ -238,12 +239,6 @@ def update_series(
             options.update({k: v for k, v in (("retry", retry), ("sleep", sleep)) if v is not None})
         _fetch_due(due, store, report, now, yahoo_options, fred_options)
     return report
-
-
-def _end_of_day(day) -> pd.Timestamp:
-    """The last moment of ``day`` in UTC, after any New York close that day."""
-    midnight = pd.Timestamp(day).normalize() + pd.Timedelta(days=1)
-    return midnight.tz_localize("UTC") - pd.Timedelta(microseconds=1)
 
 
 def _provenance_or_none(store: Store, symbol: str, report: UpdateReport) -> Provenance | None:
