@@ -236,12 +236,12 @@ def update_universe(
     symbols = [s for s in member_symbols(members) if s not in skipped]
     timezones = member_timezones(members) if isinstance(members, Holdings) else {}
 
-    today = pd.Timestamp(now if now is not None else pd.Timestamp.now(tz="UTC")).date()
+    stamp = pd.Timestamp(now if now is not None else pd.Timestamp.now(tz="UTC"))
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+    today = stamp.date()
     # A new member's history runs back from the day read at (a pinned read's as-of, or today).
     end = today if through is None else min(today, pd.Timestamp(through).date())
     history_start = end.replace(year=end.year - history_years, day=min(end.day, 28))
-    stamp = pd.Timestamp(now if now is not None else pd.Timestamp.now(tz="UTC"))
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
     last_session = None if through is None else session_on_or_before(through)
 
     report = UniverseReport(members=symbols)
@@ -268,7 +268,7 @@ def update_universe(
         else:
             due.append(symbol)
     due += last
-    batches = [due[i : i + batch_size] for i in range(0, len(due), max(1, batch_size))]
+    batches = _chunks(due, batch_size)
     if progress and batches:
         from tqdm import tqdm
 
@@ -295,7 +295,7 @@ def update_universe(
         # 404 for a listed member) is asked once more, after everything else.
         again = [s for s in due if s in report.outcomes and report.outcomes[s].transient]
         if again and not settings.offline:
-            later = [again[i : i + batch_size] for i in range(0, len(again), max(1, batch_size))]
+            later = _chunks(again, batch_size)
             _fetch_batches(later, report, store, settings, session, now, pacer, clock, options)
     finally:
         set_deadline(previous_deadline)
@@ -342,6 +342,11 @@ def _fetch_batches(batches, report, store, settings, session, now, pacer, clock,
             # asked again late keeps what its first attempt found).
             if outcome.status != CUT_OFF:
                 report.outcomes[symbol] = outcome
+
+
+def _chunks(symbols: list[str], size: int) -> list[list[str]]:
+    """``symbols`` in batches of ``size`` (at least one each)."""
+    return [symbols[i : i + size] for i in range(0, len(symbols), max(1, size))]
 
 
 def _defer(store: Store, report: UniverseReport, symbols: list[str], outcome) -> None:

@@ -222,21 +222,18 @@ def update_series(
             prov = report.outcomes[symbol].provenance
             if prov is not None:
                 known_through[symbol] = prov.last_bar_date.date()
+        retrying = {k: v for k, v in (("retry", retry), ("sleep", sleep)) if v is not None}
         yahoo_options = {
             "known": known_through,
             "session": yahoo_session,
             "progress": progress,
             "cache_dir": store.root / yahoo.CACHE_SUBDIR,
             "timezones": yahoo_timezones,
+            **retrying,
         }
-        yahoo_options.update(
-            {k: v for k, v in (("retry", retry), ("sleep", sleep)) if v is not None}
-        )
         if through is not None:
             yahoo_options["end"] = pd.Timestamp(through).date() + timedelta(days=1)
-        fred_options = {"base_url": fred_base_url}
-        for options in (fred_options,):
-            options.update({k: v for k, v in (("retry", retry), ("sleep", sleep)) if v is not None})
+        fred_options = {"base_url": fred_base_url, **retrying}
         _fetch_due(due, store, report, now, yahoo_options, fred_options)
     return report
 
@@ -392,8 +389,6 @@ def _apply(
         return
     # The session this update expects: the last closed one, or that of ``through``.
     session = report.session
-    if session is None and report.now is not None:
-        session = last_closed_session(report.now)
     checked = _reaches(result, source, session)
     if refetch and stored is not None:
         if not covers(result, stored):
