@@ -121,8 +121,3 @@ def find_posts(posts_dir: Path = POSTS_DIR) -> list[Post]:
 def declared_series(posts: list[Post]) -> list[str]:
     """The union of the posts' declared series, in first-seen order."""
     return list(dict.fromkeys(symbol for post in posts for symbol in post.series))
-
-
-def declared_universes(posts: list[Post]) -> list[str]:
-    """The union of the posts' declared universes, in first-seen order."""
-    return list(dict.fromkeys(name for post in posts for name in post.universes))

@@ -57,16 +57,6 @@ def record_unserved(store: Store, reasons: dict[str, str], *, at: str | None = N
         atomic_write(store.root / UNSERVED_FILE, payload.encode("utf-8"))
 
 
-def forget_unserved(store: Store, symbols) -> None:
-    """Drop members from the record (they were asked again and answered)."""
-    with store.locked():
-        record = read_unserved(store)
-        kept = {s: v for s, v in record.items() if s not in set(symbols)}
-        if kept != record:
-            payload = json.dumps(kept, indent=2, sort_keys=True) + "\n"
-            atomic_write(store.root / UNSERVED_FILE, payload.encode("utf-8"))
-
-
 def due_for_recheck(entry: dict, now) -> bool:
     """Whether a recorded member has gone unasked for :data:`RECHECK_AFTER` at ``now``."""
     last = entry.get("asked") or entry.get("since")
